@@ -1,0 +1,114 @@
+import {
+  type AppMode,
+  type AppState,
+  type CommandArgs,
+  type CommandName,
+  type CommandResult,
+  type MenuActionId,
+} from '../../contract/index.js';
+import type { SettingsStore } from '../settings/settings-store.js';
+import { EventHub } from '../emitter.js';
+import { ActivityLog } from './activity-log.js';
+import type { HostActions } from './host-actions.js';
+import { buildTrayMenu } from './tray-menu.js';
+
+export interface AppControllerOptions {
+  mode: AppMode;
+  version: string;
+  dataDir: string;
+  settings: SettingsStore;
+  host: HostActions;
+}
+
+export type CommandHandlers = {
+  [C in CommandName]: (args: CommandArgs<C>, signal: AbortSignal) => Promise<CommandResult<C>>;
+};
+
+/**
+ * The app's state and the handlers of every contract command. Both hosts (Electron IPC,
+ * browser-mode WebSocket) dispatch into the same handlers, so the modes cannot drift.
+ */
+export class AppController {
+  readonly events = new EventHub();
+  readonly activity: ActivityLog;
+  private state: AppState;
+
+  constructor(private readonly opts: AppControllerOptions) {
+    const settings = opts.settings.get();
+    this.activity = new ActivityLog(1000, (entry) => this.events.emit('activity', entry));
+    this.state = {
+      status: 'starting',
+      message: 'Starting…',
+      paused: settings.startPaused,
+      mode: opts.mode,
+      version: opts.version,
+      deviceName: settings.deviceName,
+      dataDir: opts.dataDir,
+      folders: [],
+      conflicts: 0,
+    };
+  }
+
+  getState(): AppState {
+    return this.state;
+  }
+
+  /** Marks start-up done; the engine will report its own progress through update(). */
+  ready(): void {
+    this.update({ status: this.state.paused ? 'paused' : 'idle', message: 'Up to date' });
+    this.activity.add(
+      'info',
+      `Replica Sync ${this.opts.version} started in ${this.opts.mode} mode`,
+    );
+  }
+
+  update(patch: Partial<AppState>): void {
+    this.state = { ...this.state, ...patch };
+    this.events.emit('app.state', this.state);
+    this.events.emit('tray.menu', buildTrayMenu(this.state));
+  }
+
+  setPaused(paused: boolean): AppState {
+    if (paused !== this.state.paused) {
+      this.update({ paused, status: paused ? 'paused' : 'idle' });
+      this.activity.add('info', paused ? 'Syncing paused' : 'Syncing resumed');
+    }
+    return this.state;
+  }
+
+  async invokeMenu(id: MenuActionId): Promise<{ done: boolean; message?: string }> {
+    switch (id) {
+      case 'toggle-pause':
+        this.setPaused(!this.state.paused);
+        return { done: true };
+      case 'open-window':
+        this.opts.host.openWindow();
+        return { done: true };
+      case 'open-folder': {
+        const folder = this.state.folders[0];
+        if (!folder) return { done: false, message: 'No folder is watched yet.' };
+        const error = await this.opts.host.openPath(folder);
+        return error ? { done: false, message: error } : { done: true };
+      }
+      case 'quit':
+        this.activity.add('info', 'Quitting');
+        // Answer first, so the caller sees the result before the host goes away.
+        setTimeout(() => this.opts.host.quit(), 50);
+        return { done: true };
+    }
+  }
+
+  readonly handlers: CommandHandlers = {
+    'app.getState': async () => this.state,
+    'app.setPaused': async ({ paused }) => this.setPaused(paused),
+    'activity.list': async ({ limit }) => this.activity.list(limit),
+    'settings.get': async () => this.opts.settings.get(),
+    'settings.update': async ({ patch }) => {
+      const next = this.opts.settings.update(patch);
+      if (next.deviceName !== this.state.deviceName) this.update({ deviceName: next.deviceName });
+      return next;
+    },
+    'tray.getMenu': async () => buildTrayMenu(this.state),
+    'tray.invoke': async ({ id }) => this.invokeMenu(id),
+  };
+}

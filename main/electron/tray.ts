@@ -1,0 +1,52 @@
+import type { MenuItemConstructorOptions, Tray } from 'electron';
+import type { MenuActionId, MenuModel } from '../contract/index.js';
+import type { Disposable } from '../core/disposable.js';
+import type { ElectronDeps } from './electron-deps.js';
+
+/** Turns the menu model into Electron's template; clicks go back through one callback. */
+export function toMenuTemplate(
+  model: MenuModel,
+  onAction: (id: MenuActionId) => void,
+): MenuItemConstructorOptions[] {
+  return model.items.map((item): MenuItemConstructorOptions => {
+    switch (item.kind) {
+      case 'status':
+        return { id: item.id, label: item.label, enabled: false };
+      case 'separator':
+        return { id: item.id, type: 'separator' };
+      case 'action':
+        return {
+          id: item.id,
+          label: item.label,
+          enabled: item.enabled,
+          click: () => onAction(item.id),
+        };
+    }
+  });
+}
+
+export class TrayController implements Disposable {
+  private readonly tray: Tray;
+
+  constructor(
+    private readonly deps: Pick<ElectronDeps, 'Tray' | 'Menu' | 'nativeImage'>,
+    private readonly iconPath: (icon: MenuModel['icon']) => string,
+    initial: MenuModel,
+    private readonly onAction: (id: MenuActionId) => void,
+  ) {
+    this.tray = new deps.Tray(deps.nativeImage.createFromPath(iconPath(initial.icon)));
+    this.render(initial);
+  }
+
+  render(model: MenuModel): void {
+    this.tray.setToolTip(model.tooltip);
+    this.tray.setImage(this.deps.nativeImage.createFromPath(this.iconPath(model.icon)));
+    this.tray.setContextMenu(
+      this.deps.Menu.buildFromTemplate(toMenuTemplate(model, this.onAction)),
+    );
+  }
+
+  dispose(): void {
+    this.tray.destroy();
+  }
+}

@@ -1,0 +1,90 @@
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
+import type { Dispatcher } from '../core/app/dispatcher.js';
+import type { EventHub } from '../core/emitter.js';
+import { AccessGuard } from './access.js';
+import { serveStatic } from './static-files.js';
+import { WsHost } from './ws-host.js';
+
+export interface BrowserServerOptions {
+  dispatcher: Dispatcher;
+  events: EventHub;
+  /** The built renderer (dist/renderer). */
+  staticDir: string;
+  port: number;
+  token?: string;
+  log?: (line: string) => void;
+}
+
+export interface BrowserServer {
+  url: string;
+  port: number;
+  token: string;
+  close(): Promise<void>;
+}
+
+/** Browser mode's HTTP + WebSocket server, on 127.0.0.1 only. */
+export async function startBrowserServer(opts: BrowserServerOptions): Promise<BrowserServer> {
+  const log = opts.log ?? (() => {});
+  const token = opts.token ?? randomBytes(24).toString('base64url');
+  const server = http.createServer();
+  const guard = new AccessGuard(token, () => (server.address() as AddressInfo).port);
+  const ws = new WsHost(opts.dispatcher, opts.events, log);
+
+  server.on('request', (req, res) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const foreign = guard.foreignReason(req);
+    if (foreign) return refuse(res, 403, `Forbidden: ${foreign}`);
+    if (req.method !== 'GET' && req.method !== 'HEAD')
+      return refuse(res, 405, 'Method not allowed');
+    if (!guard.hasToken(req, url))
+      return refuse(res, 401, 'Unauthorized: open the URL with ?token=… that Replica Sync printed');
+    if (url.searchParams.has('token')) res.setHeader('set-cookie', guard.cookieHeader());
+    if (url.pathname === '/ws') return refuse(res, 426, 'Upgrade required');
+    if (!serveStatic(opts.staticDir, url.pathname, res)) refuse(res, 404, 'Not found');
+  });
+
+  server.on('upgrade', (req, socket, head) => {
+    const url = new URL(req.url ?? '/', 'http://127.0.0.1');
+    const foreign = guard.foreignReason(req);
+    const status = foreign
+      ? 403
+      : !guard.hasToken(req, url)
+        ? 401
+        : url.pathname !== '/ws'
+          ? 404
+          : 0;
+    if (status) {
+      log(`refused a WebSocket: ${foreign ?? (status === 401 ? 'no token' : 'wrong path')}`);
+      socket.end(`HTTP/1.1 ${status} ${http.STATUS_CODES[status]}\r\nConnection: close\r\n\r\n`);
+      return;
+    }
+    ws.accept(req, socket, head);
+  });
+
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(opts.port, '127.0.0.1', () => resolve());
+  });
+  const port = (server.address() as AddressInfo).port;
+  return {
+    url: `http://127.0.0.1:${port}/?token=${token}`,
+    port,
+    token,
+    close: () =>
+      new Promise<void>((resolve) => {
+        ws.close();
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+function refuse(res: http.ServerResponse, status: number, message: string): void {
+  res.writeHead(status, {
+    'content-type': 'text/plain; charset=utf-8',
+    'cache-control': 'no-store',
+  });
+  res.end(`${message}\n`);
+}

@@ -1,0 +1,65 @@
+// Browser mode: the engine plus the contract over HTTP + WebSocket on 127.0.0.1.
+import fs from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { AppController } from '../core/app/app-controller.js';
+import { Dispatcher } from '../core/app/dispatcher.js';
+import { parseInstanceArgs } from '../core/app/instance-args.js';
+import { InstanceLock } from '../core/app/instance-lock.js';
+import { openWithSystem } from '../core/app/open-path.js';
+import { instancePaths } from '../core/paths.js';
+import { JsonSettingsStore } from '../core/settings/json-settings-store.js';
+import { startBrowserServer } from './browser-server.js';
+
+const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
+
+async function main(): Promise<void> {
+  const args = parseInstanceArgs(process.argv.slice(2));
+  const paths = instancePaths(args.dataDir);
+  const staticDir = path.join(root, 'dist', 'renderer');
+  if (!fs.existsSync(path.join(staticDir, 'index.html')))
+    throw new Error(`the UI is not built (${staticDir} is missing); run "npm run build:renderer"`);
+  const lock = InstanceLock.acquire(paths.dataDir);
+  const version = (
+    JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
+  ).version;
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+
+  let shutdown: () => Promise<void> = async () => {};
+  const controller = new AppController({
+    mode: 'browser',
+    version,
+    dataDir: paths.dataDir,
+    settings: new JsonSettingsStore(paths.settings),
+    host: {
+      openWindow: () => log('The window is the browser page; open the URL printed at start.'),
+      openPath: (p) => openWithSystem(p),
+      quit: () => void shutdown(),
+    },
+  });
+  const server = await startBrowserServer({
+    dispatcher: new Dispatcher(controller.handlers, log),
+    events: controller.events,
+    staticDir,
+    port: args.port,
+    log,
+  });
+  shutdown = async () => {
+    await server.close();
+    lock.release();
+    process.exit(0);
+  };
+  process.once('SIGINT', () => void shutdown());
+  process.once('SIGTERM', () => void shutdown());
+  controller.ready();
+  process.stdout.write(`Replica Sync running at ${server.url}\n`);
+  if (!args.noOpen && !process.env.CI) {
+    const error = await openWithSystem(server.url);
+    if (error) log('Open the URL above in a browser.');
+  }
+}
+
+main().catch((err: Error) => {
+  process.stderr.write(`Replica Sync could not start: ${err.message}\n`);
+  process.exit(1);
+});
