@@ -1,0 +1,93 @@
+import { useEffect, useRef, type ReactNode } from 'react';
+import { mode } from './api-instance.js';
+import { AppHeader } from './components/AppHeader.js';
+import { EmptyState } from './components/EmptyState.js';
+import { ErrorBoundary } from './components/ErrorBoundary.js';
+import { ErrorNotice } from './components/ErrorNotice.js';
+import { Sidebar } from './components/Sidebar.js';
+import { StatusBar } from './components/StatusBar.js';
+import { ViewHeader } from './components/ViewHeader.js';
+import { useAppState } from './hooks/use-app-state.js';
+import { useConnectionStatus } from './hooks/use-connection.js';
+import { useHashRoute } from './hooks/use-hash-route.js';
+import { DEFAULT_ROUTE, routeHref, routeLabel, type RouteId } from './routes.js';
+import { ActivityView } from './views/ActivityView.js';
+import { ConflictsView } from './views/ConflictsView.js';
+import { FilesView } from './views/FilesView.js';
+import { FoldersView } from './views/FoldersView.js';
+import { ReplicationView } from './views/ReplicationView.js';
+import { SettingsView } from './views/SettingsView.js';
+import type { AppState } from '../../main/contract/state.js';
+
+function viewFor(route: RouteId, state: AppState | null): ReactNode {
+  switch (route) {
+    case 'folders':
+      return <FoldersView state={state} />;
+    case 'files':
+      return <FilesView state={state} />;
+    case 'replication':
+      return <ReplicationView state={state} />;
+    case 'conflicts':
+      return <ConflictsView state={state} />;
+    case 'activity':
+      return <ActivityView />;
+    case 'settings':
+      return <SettingsView state={state} mode={mode} />;
+  }
+}
+
+export function App() {
+  const route = useHashRoute();
+  const appState = useAppState();
+  const connection = useConnectionStatus();
+  const mainRef = useRef<HTMLElement>(null);
+  const firstRoute = useRef(true);
+  const routeKey = route ?? 'not-found';
+
+  // After navigation, focus the new view's heading and name the page after it.
+  useEffect(() => {
+    document.title = route ? `${routeLabel(route)} · Replica Sync` : 'Replica Sync';
+    if (firstRoute.current) {
+      firstRoute.current = false;
+      return;
+    }
+    mainRef.current?.querySelector<HTMLElement>('h1')?.focus();
+  }, [route]);
+
+  return (
+    <div className="app">
+      <AppHeader mode={mode} />
+      <Sidebar current={route} conflicts={appState.value?.conflicts ?? 0} />
+      <main className="content" ref={mainRef}>
+        {appState.error && appState.value === null ? (
+          <ErrorNotice
+            title="Could not read the state of Replica Sync."
+            error={appState.error}
+            onRetry={appState.reload}
+          />
+        ) : null}
+        <ErrorBoundary resetKey={routeKey}>
+          {route ? (
+            viewFor(route, appState.value)
+          ) : (
+            <section className="view">
+              <ViewHeader title="Page not found" />
+              <EmptyState title="This address names no view">
+                <p>
+                  Go to <a href={routeHref(DEFAULT_ROUTE)}>{routeLabel(DEFAULT_ROUTE)}</a>.
+                </p>
+              </EmptyState>
+            </section>
+          )}
+        </ErrorBoundary>
+      </main>
+      <StatusBar
+        state={appState.value}
+        error={appState.error}
+        connection={connection}
+        mode={mode}
+        onState={appState.replace}
+      />
+    </div>
+  );
+}
