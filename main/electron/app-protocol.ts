@@ -15,7 +15,10 @@ const TYPES: Record<string, string> = {
 /** Must run before app 'ready': app:// behaves like a secure standard origin. */
 export function registerAppScheme(protocol: ElectronDeps['protocol']): void {
   protocol.registerSchemesAsPrivileged([
-    { scheme: APP_SCHEME, privileges: { standard: true, secure: true, supportFetchAPI: true } },
+    {
+      scheme: APP_SCHEME,
+      privileges: { standard: true, secure: true, supportFetchAPI: true, corsEnabled: true },
+    },
   ]);
 }
 

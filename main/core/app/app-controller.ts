@@ -70,7 +70,11 @@ export class AppController {
 
   setPaused(paused: boolean): AppState {
     if (paused !== this.state.paused) {
-      this.update({ paused, status: paused ? 'paused' : 'idle' });
+      this.update({
+        paused,
+        status: paused ? 'paused' : 'idle',
+        message: paused ? 'Paused' : 'Up to date',
+      });
       this.activity.add('info', paused ? 'Syncing paused' : 'Syncing resumed');
     }
     return this.state;

@@ -1,0 +1,156 @@
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import http from 'node:http';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import WebSocket from 'ws';
+import type { ServerMessage } from '../../main/contract/index.js';
+import { AppController } from '../../main/core/app/app-controller.js';
+import { Dispatcher } from '../../main/core/app/dispatcher.js';
+import { applyPatch, defaultSettings } from '../../main/core/settings/settings-store.js';
+import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+let server: BrowserServer;
+let controller: AppController;
+let cleanup: () => void;
+
+before(async () => {
+  const t = tempDir();
+  cleanup = t.cleanup;
+  fs.writeFileSync(path.join(t.dir, 'index.html'), '<!doctype html><title>RS</title>');
+  fs.writeFileSync(path.join(t.dir, 'app.js'), 'console.log(1)');
+  let s = defaultSettings();
+  controller = new AppController({
+    mode: 'browser',
+    version: '9.9.9',
+    dataDir: t.dir,
+    settings: { get: () => s, update: (p) => (s = applyPatch(s, p)) },
+    host: { openWindow() {}, openPath: async () => '', quit() {} },
+  });
+  controller.ready();
+  server = await startBrowserServer({
+    dispatcher: new Dispatcher(controller.handlers),
+    events: controller.events,
+    staticDir: t.dir,
+    port: 0,
+  });
+});
+
+after(async () => {
+  await server.close();
+  cleanup();
+});
+
+function get(p: string, headers: Record<string, string> = {}) {
+  return new Promise<{ status: number; headers: http.IncomingHttpHeaders; body: string }>(
+    (resolve, reject) => {
+      http
+        .get({ host: '127.0.0.1', port: server.port, path: p, headers }, (res) => {
+          let body = '';
+          res.on('data', (d) => (body += d));
+          res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers, body }));
+        })
+        .on('error', reject);
+    },
+  );
+}
+
+function connect(query: string, headers: Record<string, string> = {}) {
+  return new WebSocket(`ws://127.0.0.1:${server.port}/ws${query}`, { headers });
+}
+
+function refusedStatus(ws: WebSocket): Promise<number> {
+  return new Promise((resolve) => {
+    ws.on('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+    ws.on('error', () => {});
+  });
+}
+
+test('the URL is on 127.0.0.1 with a long random token', () => {
+  assert.match(server.url, /^http:\/\/127\.0\.0\.1:\d+\/\?token=[A-Za-z0-9_-]{32}$/);
+});
+
+test('pages without the token are refused with 401', async () => {
+  assert.equal((await get('/')).status, 401);
+  assert.equal((await get('/app.js')).status, 401);
+  assert.equal((await get('/?token=wrong')).status, 401);
+});
+
+test('the token opens the page, sets a cookie, and sends a CSP', async () => {
+  const r = await get(`/?token=${server.token}`);
+  assert.equal(r.status, 200);
+  assert.match(r.body, /<title>RS<\/title>/);
+  assert.match(
+    String(r.headers['content-security-policy']),
+    /default-src 'none'.*script-src 'self'/,
+  );
+  const cookie = String(r.headers['set-cookie']).split(';')[0] ?? '';
+  assert.match(cookie, /^rs_token=/);
+  assert.match(String(r.headers['set-cookie']), /HttpOnly; SameSite=Strict/);
+  assert.equal((await get('/app.js', { cookie })).status, 200);
+});
+
+test('a foreign Host or Origin is refused with 403', async () => {
+  assert.equal(
+    (await get(`/?token=${server.token}`, { host: `evil.example:${server.port}` })).status,
+    403,
+  );
+  assert.equal(
+    (await get(`/?token=${server.token}`, { origin: 'http://evil.example' })).status,
+    403,
+  );
+});
+
+test('paths cannot leave the renderer folder', async () => {
+  const r = await get(`/..%2f..%2f..%2fetc%2fpasswd?token=${server.token}`);
+  assert.equal(r.status, 404);
+});
+
+test('a WebSocket without the token gets 401; with a foreign Origin, 403', async () => {
+  assert.equal(await refusedStatus(connect('')), 401);
+  assert.equal(
+    await refusedStatus(connect(`?token=${server.token}`, { origin: 'http://evil.example' })),
+    403,
+  );
+});
+
+test('the contract over WebSocket: results, typed errors, events', async () => {
+  const ws = connect(`?token=${server.token}`, { origin: `http://127.0.0.1:${server.port}` });
+  const messages: ServerMessage[] = [];
+  ws.on('message', (d) => messages.push(JSON.parse(String(d)) as ServerMessage));
+  await new Promise((r) => ws.once('open', r));
+  const waitFor = async (pred: (m: ServerMessage) => boolean) => {
+    for (let i = 0; i < 100; i++) {
+      const m = messages.find(pred);
+      if (m) return m;
+      await new Promise((r) => setTimeout(r, 20));
+    }
+    throw new Error('no such message');
+  };
+  ws.send(JSON.stringify({ type: 'invoke', id: 1, command: 'app.getState', args: {} }));
+  const state = await waitFor((m) => m.type === 'result' && m.id === 1);
+  assert.equal(
+    state.type === 'result' && state.ok && (state.value as { version: string }).version,
+    '9.9.9',
+  );
+
+  ws.send(JSON.stringify({ type: 'invoke', id: 2, command: 'no.such', args: {} }));
+  const unknown = await waitFor((m) => m.type === 'result' && m.id === 2);
+  assert.equal(unknown.type === 'result' && !unknown.ok && unknown.error.code, 'UnknownCommand');
+
+  ws.send(
+    JSON.stringify({ type: 'invoke', id: 3, command: 'app.setPaused', args: { paused: true } }),
+  );
+  const event = await waitFor((m) => m.type === 'event' && m.name === 'app.state');
+  assert.equal(event.type === 'event' && (event.payload as { paused: boolean }).paused, true);
+  ws.close();
+});
+
+test('a malformed message closes the socket with a policy error', async () => {
+  const ws = connect(`?token=${server.token}`);
+  await new Promise((r) => ws.once('open', r));
+  const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
+  ws.send('{"type":"invoke","id":"x"}');
+  assert.equal(await closed, 1008);
+});
