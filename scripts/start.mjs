@@ -38,9 +38,12 @@ function fetchElectron() {
     timeout: 90_000,
   });
   if (electronBinary()) return undefined;
+  // The installer prints a stack; its first error line says what went wrong.
+  const lines = (r.error?.message ?? r.stderr ?? '').split('\n').map((l) => l.trim());
   const reason =
-    (r.error?.message ?? r.stderr ?? '').trim().split('\n').filter(Boolean).pop() ??
-    `exit ${r.status}`;
+    lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ??
+    lines.find((l) => l && !l.startsWith('at ')) ??
+    `installer exited with ${r.status}`;
   fs.mkdirSync(path.dirname(marker), { recursive: true });
   fs.writeFileSync(marker, JSON.stringify({ failedAt: Date.now(), reason: reason.slice(0, 200) }));
   return `its binary is not installed and could not be downloaded (${reason.slice(0, 200)})`;
