@@ -1,0 +1,186 @@
+// The per-installation index: one SQLite file for every folder's file rows and the
+// resumable multipart state. Schema changes go through the user_version ladder below.
+import fs from 'node:fs';
+import path from 'node:path';
+import Database from 'better-sqlite3';
+
+export type IndexDb = Database.Database;
+
+/** One step of the ladder: brings the schema from version N to N + 1. */
+export type Migration = (db: IndexDb) => void;
+
+export const MIGRATIONS: readonly Migration[] = [
+  // 1: folders, files, multipart_parts.
+  (db) =>
+    db.exec(`
+      CREATE TABLE folders (
+        id TEXT PRIMARY KEY,
+        local_path TEXT NOT NULL UNIQUE,
+        bucket TEXT NOT NULL,
+        prefix TEXT NOT NULL DEFAULT '',
+        region TEXT NOT NULL,
+        created_at INTEGER NOT NULL
+      );
+      CREATE TABLE files (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        rel_path TEXT NOT NULL,
+        key TEXT NOT NULL,
+        size INTEGER NOT NULL,
+        mtime_ms REAL NOT NULL,
+        sha256 TEXT,
+        state TEXT NOT NULL CHECK (state IN
+          ('pending','uploading','synced','interrupted','conflict','error','deleted')),
+        version_id TEXT,
+        etag TEXT,
+        upload_id TEXT,
+        error TEXT,
+        updated_at INTEGER NOT NULL,
+        PRIMARY KEY (folder_id, rel_path)
+      );
+      CREATE INDEX files_sha256 ON files (folder_id, sha256);
+      -- rel_path last so a state-filtered list is served in order without a sort.
+      CREATE INDEX files_state ON files (folder_id, state, rel_path);
+      CREATE TABLE multipart_parts (
+        folder_id TEXT NOT NULL,
+        rel_path TEXT NOT NULL,
+        upload_id TEXT NOT NULL,
+        part_number INTEGER NOT NULL CHECK (part_number BETWEEN 1 AND 10000),
+        etag TEXT NOT NULL,
+        checksum TEXT,
+        size INTEGER NOT NULL,
+        PRIMARY KEY (folder_id, rel_path, upload_id, part_number),
+        FOREIGN KEY (folder_id, rel_path) REFERENCES files (folder_id, rel_path)
+          ON DELETE CASCADE
+      );
+    `),
+];
+
+export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
+
+/** Runs the steps the database has not had yet, each in its own transaction. */
+export function runMigrations(
+  db: IndexDb,
+  migrations: readonly Migration[] = MIGRATIONS,
+  label = 'the index',
+): number {
+  const current = db.pragma('user_version', { simple: true }) as number;
+  if (current > migrations.length) {
+    throw new Error(
+      `${label} was written by a newer Replica Sync (schema ${current}, this version knows ` +
+        `${migrations.length}); update the app`,
+    );
+  }
+  for (let v = current; v < migrations.length; v++) {
+    const step = migrations[v] as Migration;
+    db.transaction(() => {
+      step(db);
+      db.pragma(`user_version = ${v + 1}`);
+    })();
+  }
+  return migrations.length;
+}
+
+export interface OpenIndexOptions {
+  /** For tests of the ladder; the app always uses MIGRATIONS. */
+  migrations?: readonly Migration[];
+}
+
+/** Opens (creating if needed) the index at `file`, or in memory for ':memory:'. */
+export function openIndexDb(file: string, options: OpenIndexOptions = {}): IndexDb {
+  const label = file === ':memory:' ? 'the in-memory index' : `the index ${file}`;
+  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  let db: IndexDb | undefined;
+  try {
+    db = new Database(file);
+    db.pragma('journal_mode = WAL');
+    // NORMAL in WAL mode is durable across app crashes; only an OS crash can lose the
+    // last commits, which a rescan repairs.
+    db.pragma('synchronous = NORMAL');
+    db.pragma('foreign_keys = ON');
+    runMigrations(db, options.migrations ?? MIGRATIONS, label);
+    return db;
+  } catch (err) {
+    db?.close();
+    const reason = err instanceof Error ? err.message : String(err);
+    if (/newer Replica Sync/.test(reason)) throw err;
+    throw new Error(
+      `cannot open ${label}: ${reason}; move the file away and restart to rebuild it ` +
+        `(the folders are rescanned)`,
+      { cause: err },
+    );
+  }
+}
+
+export interface FolderRecord {
+  id: string;
+  localPath: string;
+  bucket: string;
+  prefix: string;
+  region: string;
+  createdAt: number;
+}
+
+interface FolderRow {
+  id: string;
+  local_path: string;
+  bucket: string;
+  prefix: string;
+  region: string;
+  created_at: number;
+}
+
+const toFolder = (r: FolderRow): FolderRecord => ({
+  id: r.id,
+  localPath: r.local_path,
+  bucket: r.bucket,
+  prefix: r.prefix,
+  region: r.region,
+  createdAt: r.created_at,
+});
+
+/** The folders table: a folder's rows in files and multipart_parts go with it. */
+export class FolderTable {
+  private readonly insertStmt;
+  private readonly getStmt;
+  private readonly listStmt;
+  private readonly removeStmt;
+
+  constructor(db: IndexDb) {
+    this.insertStmt = db.prepare(
+      `INSERT INTO folders (id, local_path, bucket, prefix, region, created_at)
+       VALUES (@id, @localPath, @bucket, @prefix, @region, @createdAt)`,
+    );
+    this.getStmt = db.prepare<[string], FolderRow>('SELECT * FROM folders WHERE id = ?');
+    this.listStmt = db.prepare<[], FolderRow>('SELECT * FROM folders ORDER BY created_at, id');
+    this.removeStmt = db.prepare<[string]>('DELETE FROM folders WHERE id = ?');
+  }
+
+  add(folder: Omit<FolderRecord, 'createdAt'> & { createdAt?: number }): FolderRecord {
+    const record = { ...folder, createdAt: folder.createdAt ?? Date.now() };
+    try {
+      this.insertStmt.run(record);
+    } catch (err) {
+      if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
+        throw new Error(`the folder ${folder.localPath} is already synced; pick another folder`, {
+          cause: err,
+        });
+      }
+      throw err;
+    }
+    return record;
+  }
+
+  get(id: string): FolderRecord | undefined {
+    const row = this.getStmt.get(id);
+    return row ? toFolder(row) : undefined;
+  }
+
+  list(): FolderRecord[] {
+    return this.listStmt.all().map(toFolder);
+  }
+
+  /** Removes the folder and, by cascade, all its file rows and multipart parts. */
+  remove(id: string): boolean {
+    return this.removeStmt.run(id).changes > 0;
+  }
+}
