@@ -27,7 +27,12 @@ function fail(message: string): never {
 }
 
 function list(value: string | undefined): string[] | undefined {
-  return value === undefined ? undefined : value.split(',').map((s) => s.trim()).filter((s) => s !== '');
+  return value === undefined
+    ? undefined
+    : value
+        .split(',')
+        .map((s) => s.trim())
+        .filter((s) => s !== '');
 }
 
 /** `50` (every region) or `eu-west-1=50,us-east-1=0`. */
@@ -76,11 +81,18 @@ async function main(): Promise<void> {
   }
   const regions = list(args.regions) ?? ['us-east-1', 'eu-west-1'];
   const ports = list(args.ports)?.map(Number);
-  if (ports && (ports.length !== regions.length || ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535))) {
+  if (
+    ports &&
+    (ports.length !== regions.length ||
+      ports.some((p) => !Number.isInteger(p) || p < 0 || p > 65535))
+  ) {
     fail('--ports needs one port (0-65535) per region');
   }
   const adminPort = args['admin-port'] === undefined ? undefined : Number(args['admin-port']);
-  if (adminPort !== undefined && (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535)) {
+  if (
+    adminPort !== undefined &&
+    (!Number.isInteger(adminPort) || adminPort < 0 || adminPort > 65535)
+  ) {
     fail('--admin-port must be a port number');
   }
   const faults: Record<string, Partial<FaultSettings>> = {};
@@ -92,7 +104,8 @@ async function main(): Promise<void> {
     faults[r] = { ...faults[r], down: true };
   }
   if (args['error-code'] !== undefined) {
-    for (const r of regions) faults[r] = { ...faults[r], errorCode: args['error-code'] as FaultSettings['errorCode'] };
+    for (const r of regions)
+      faults[r] = { ...faults[r], errorCode: args['error-code'] as FaultSettings['errorCode'] };
   }
   try {
     for (const f of Object.values(faults)) parseFaults(f);

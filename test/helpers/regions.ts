@@ -91,3 +91,24 @@ export function bucketName(prefix = 'b'): string {
   counter++;
   return `${prefix}-${process.pid}-${Date.now().toString(36)}-${counter}`;
 }
+
+export interface CaughtS3Error {
+  name: string;
+  status: number | undefined;
+  message: string;
+  error: Error & {
+    $metadata?: { httpStatusCode?: number; attempts?: number };
+    $response?: unknown;
+  };
+}
+
+/** Awaits a request that must fail and returns the SDK error's code, status and message. */
+export async function s3Error(p: Promise<unknown>): Promise<CaughtS3Error> {
+  try {
+    await p;
+  } catch (err) {
+    const e = err as CaughtS3Error['error'];
+    return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, error: e };
+  }
+  throw new Error('expected the request to fail, but it succeeded');
+}

@@ -1,0 +1,515 @@
+// Object operations over real HTTP with the official SDK at default settings: put/get/head,
+// metadata and standard headers, Range and conditional reads, copy, tagging, listings v1/v2,
+// DeleteObject(s), and a body that does not match x-amz-content-sha256.
+import {
+  CopyObjectCommand,
+  CreateBucketCommand,
+  DeleteObjectCommand,
+  DeleteObjectsCommand,
+  DeleteObjectTaggingCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectsCommand,
+  ListObjectsV2Command,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  PutObjectTaggingCommand,
+  type ListObjectsV2CommandOutput,
+} from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { Readable } from 'node:stream';
+import { after, before, test } from 'node:test';
+import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import { signedRequest } from '../helpers/signed-http.js';
+
+const US = 'us-east-1';
+let t: TestRegions;
+let bucket: string;
+
+const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
+
+before(async () => {
+  t = await startTestRegions();
+  bucket = bucketName('obj');
+  await t.client(US).send(new CreateBucketCommand({ Bucket: bucket }));
+});
+after(async () => {
+  await t.stop();
+});
+
+test('PutObject / GetObject / HeadObject keep bytes, ETag, metadata and standard headers', async () => {
+  const c = t.client(US);
+  const expires = new Date('2030-01-02T03:04:05Z');
+  const put = await c.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: 'docs/readme.txt',
+      Body: 'hello regions',
+      ContentType: 'text/plain; charset=utf-8',
+      CacheControl: 'max-age=60',
+      ContentDisposition: 'attachment; filename="readme.txt"',
+      ContentEncoding: 'identity',
+      ContentLanguage: 'en',
+      Expires: expires,
+      Metadata: { 'rs-device': 'dev-1', 'rs-base': 'none' },
+    }),
+  );
+  assert.equal(put.ETag, md5('hello regions'));
+  assert.equal(put.VersionId, undefined, 'no version id on an unversioned bucket');
+  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'docs/readme.txt' }));
+  assert.equal(await got.Body?.transformToString(), 'hello regions');
+  assert.equal(got.ETag, put.ETag);
+  assert.equal(got.ContentLength, 13);
+  assert.equal(got.ContentType, 'text/plain; charset=utf-8');
+  assert.equal(got.CacheControl, 'max-age=60');
+  assert.equal(got.ContentDisposition, 'attachment; filename="readme.txt"');
+  assert.equal(got.ContentEncoding, 'identity');
+  assert.equal(got.ContentLanguage, 'en');
+  assert.equal(got.ExpiresString, expires.toUTCString());
+  assert.deepEqual(got.Metadata, { 'rs-device': 'dev-1', 'rs-base': 'none' });
+  assert.equal(got.AcceptRanges, 'bytes');
+  assert.ok(got.LastModified instanceof Date);
+  const head = await c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'docs/readme.txt' }));
+  assert.equal(head.ContentLength, 13);
+  assert.equal(head.ETag, put.ETag);
+  assert.deepEqual(head.Metadata, got.Metadata);
+  // Without a Content-Type header S3 stores binary/octet-stream (the SDK itself sends one).
+  const raw = await signedRequest({
+    endpoint: t.endpoint(US),
+    region: US,
+    credentials: t.handle,
+    method: 'PUT',
+    path: `/${bucket}/plain`,
+    body: Buffer.from([1, 2, 3]),
+  });
+  assert.equal(raw.status, 200);
+  const plain = await c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'plain' }));
+  assert.equal(plain.ContentType, 'binary/octet-stream');
+  // Response overrides (as presigned download links use).
+  const over = await c.send(
+    new GetObjectCommand({
+      Bucket: bucket,
+      Key: 'plain',
+      ResponseContentType: 'application/x-test',
+      ResponseCacheControl: 'no-cache',
+    }),
+  );
+  assert.equal(over.ContentType, 'application/x-test');
+  assert.equal(over.CacheControl, 'no-cache');
+});
+
+test('a streamed 3 MiB body, a unicode key and an empty object round-trip byte for byte', async () => {
+  const c = t.client(US);
+  const data = randomBytes(3 * 1024 * 1024);
+  const chunks = [];
+  for (let i = 0; i < data.length; i += 64 * 1024) chunks.push(data.subarray(i, i + 64 * 1024));
+  const key = 'dossier/été 2024/naïve+plus&more.bin';
+  const put = await c.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      Body: Readable.from(chunks),
+      ContentLength: data.length,
+    }),
+  );
+  assert.equal(put.ETag, md5(data));
+  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  const back = Buffer.from(await got.Body!.transformToByteArray());
+  assert.ok(back.equals(data));
+  await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'empty', Body: '' }));
+  const empty = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'empty' }));
+  assert.equal(empty.ContentLength, 0);
+  assert.equal(await empty.Body?.transformToString(), '');
+  assert.equal(empty.ETag, md5(''));
+});
+
+test('Range reads: 206 with Content-Range, suffix ranges, 416 InvalidRange past the end', async () => {
+  const c = t.client(US);
+  await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'range', Body: '0123456789' }));
+  const mid = await c.send(
+    new GetObjectCommand({ Bucket: bucket, Key: 'range', Range: 'bytes=2-5' }),
+  );
+  assert.equal(mid.$metadata.httpStatusCode, 206);
+  assert.equal(mid.ContentRange, 'bytes 2-5/10');
+  assert.equal(await mid.Body?.transformToString(), '2345');
+  const tail = await c.send(
+    new GetObjectCommand({ Bucket: bucket, Key: 'range', Range: 'bytes=-3' }),
+  );
+  assert.equal(await tail.Body?.transformToString(), '789');
+  const open = await c.send(
+    new GetObjectCommand({ Bucket: bucket, Key: 'range', Range: 'bytes=7-' }),
+  );
+  assert.equal(await open.Body?.transformToString(), '789');
+  const clamp = await c.send(
+    new GetObjectCommand({ Bucket: bucket, Key: 'range', Range: 'bytes=8-100' }),
+  );
+  assert.equal(clamp.ContentRange, 'bytes 8-9/10');
+  const bad = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: 'range', Range: 'bytes=10-20' })),
+  );
+  assert.equal(bad.status, 416);
+  assert.equal(bad.name, 'InvalidRange');
+});
+
+test('conditional reads: If-None-Match/If-Modified-Since give 304, If-Match/If-Unmodified-Since give 412', async () => {
+  const c = t.client(US);
+  const put = await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'cond', Body: 'v1' }));
+  const etag = put.ETag!;
+  const notModified = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: etag })),
+  );
+  assert.equal(notModified.status, 304);
+  const future = new Date(Date.now() + 3600_000);
+  const past = new Date(Date.now() - 3600_000);
+  assert.equal(
+    (
+      await s3Error(
+        c.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfModifiedSince: future })),
+      )
+    ).status,
+    304,
+  );
+  const mismatch = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: '"nope"' })),
+  );
+  assert.equal(mismatch.status, 412);
+  assert.equal(mismatch.name, 'PreconditionFailed');
+  const unmodified = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfUnmodifiedSince: past })),
+  );
+  assert.equal(unmodified.status, 412);
+  const ok = await c.send(
+    new GetObjectCommand({ Bucket: bucket, Key: 'cond', IfMatch: etag, IfModifiedSince: past }),
+  );
+  assert.equal(await ok.Body?.transformToString(), 'v1');
+  const head = await s3Error(
+    c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'cond', IfNoneMatch: etag })),
+  );
+  assert.equal(head.status, 304);
+});
+
+test('NoSuchKey, NoSuchBucket; DeleteObject on an unversioned bucket removes the object (204)', async () => {
+  const c = t.client(US);
+  const missing = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: 'does/not/exist' })),
+  );
+  assert.equal(missing.name, 'NoSuchKey');
+  assert.equal(missing.status, 404);
+  const headMissing = await s3Error(
+    c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'does/not/exist' })),
+  );
+  assert.equal(headMissing.status, 404);
+  const noBucket = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucketName('nob'), Key: 'k' })),
+  );
+  assert.equal(noBucket.name, 'NoSuchBucket');
+  await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'to-delete', Body: 'x' }));
+  const del = await c.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'to-delete' }));
+  assert.equal(del.$metadata.httpStatusCode, 204);
+  assert.equal(del.DeleteMarker, undefined);
+  assert.equal(
+    (await s3Error(c.send(new GetObjectCommand({ Bucket: bucket, Key: 'to-delete' })))).name,
+    'NoSuchKey',
+  );
+  // Deleting a key that does not exist is not an error.
+  const again = await c.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'to-delete' }));
+  assert.equal(again.$metadata.httpStatusCode, 204);
+});
+
+test('CopyObject: metadata and tagging directives COPY/REPLACE, copy-source conditions, copy onto itself', async () => {
+  const c = t.client(US);
+  await c.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: 'copy/src',
+      Body: 'copy me',
+      ContentType: 'text/x-src',
+      Metadata: { origin: 'src' },
+      Tagging: 'k1=v1&k2=v2',
+    }),
+  );
+  const copied = await c.send(
+    new CopyObjectCommand({ Bucket: bucket, Key: 'copy/a', CopySource: `${bucket}/copy/src` }),
+  );
+  assert.equal(copied.CopyObjectResult?.ETag, md5('copy me'));
+  const a = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/a' }));
+  assert.equal(await a.Body?.transformToString(), 'copy me');
+  assert.equal(a.ContentType, 'text/x-src');
+  assert.deepEqual(a.Metadata, { origin: 'src' });
+  assert.equal(a.TagCount, 2);
+  await c.send(
+    new CopyObjectCommand({
+      Bucket: bucket,
+      Key: 'copy/b',
+      CopySource: `/${bucket}/copy/src`,
+      MetadataDirective: 'REPLACE',
+      ContentType: 'text/x-new',
+      Metadata: { origin: 'replaced' },
+      TaggingDirective: 'REPLACE',
+      Tagging: 'only=one',
+    }),
+  );
+  const b = await c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'copy/b' }));
+  assert.equal(b.ContentType, 'text/x-new');
+  assert.deepEqual(b.Metadata, { origin: 'replaced' });
+  const bTags = await c.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'copy/b' }));
+  assert.deepEqual(bTags.TagSet, [{ Key: 'only', Value: 'one' }]);
+  const self = await s3Error(
+    c.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'copy/src', CopySource: `${bucket}/copy/src` }),
+    ),
+  );
+  assert.equal(self.name, 'InvalidRequest');
+  assert.equal(self.status, 400);
+  const cond = await s3Error(
+    c.send(
+      new CopyObjectCommand({
+        Bucket: bucket,
+        Key: 'copy/c',
+        CopySource: `${bucket}/copy/src`,
+        CopySourceIfMatch: '"other"',
+      }),
+    ),
+  );
+  assert.equal(cond.status, 412);
+  const noSource = await s3Error(
+    c.send(
+      new CopyObjectCommand({ Bucket: bucket, Key: 'copy/d', CopySource: `${bucket}/copy/none` }),
+    ),
+  );
+  assert.equal(noSource.name, 'NoSuchKey');
+  // Copy across regions (source bucket in eu-west-1, destination in us-east-1).
+  const eu = bucketName('copy-eu');
+  await t
+    .client('eu-west-1')
+    .send(
+      new CreateBucketCommand({
+        Bucket: eu,
+        CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
+      }),
+    );
+  await t
+    .client('eu-west-1')
+    .send(new PutObjectCommand({ Bucket: eu, Key: 'x y', Body: 'from europe' }));
+  await c.send(
+    new CopyObjectCommand({ Bucket: bucket, Key: 'copy/from-eu', CopySource: `${eu}/x%20y` }),
+  );
+  const fromEu = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/from-eu' }));
+  assert.equal(await fromEu.Body?.transformToString(), 'from europe');
+});
+
+test('object tagging: tags on upload, Get/Put/DeleteObjectTagging, limits', async () => {
+  const c = t.client(US);
+  await c.send(
+    new PutObjectCommand({
+      Bucket: bucket,
+      Key: 'tagged',
+      Body: 't',
+      Tagging: 'a=1&b=two%20words',
+    }),
+  );
+  const tags = await c.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }));
+  assert.deepEqual(tags.TagSet, [
+    { Key: 'a', Value: '1' },
+    { Key: 'b', Value: 'two words' },
+  ]);
+  await c.send(
+    new PutObjectTaggingCommand({
+      Bucket: bucket,
+      Key: 'tagged',
+      Tagging: { TagSet: [{ Key: 'c', Value: '3' }] },
+    }),
+  );
+  assert.deepEqual(
+    (await c.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }))).TagSet,
+    [{ Key: 'c', Value: '3' }],
+  );
+  const tooMany = await s3Error(
+    c.send(
+      new PutObjectTaggingCommand({
+        Bucket: bucket,
+        Key: 'tagged',
+        Tagging: { TagSet: Array.from({ length: 11 }, (_, i) => ({ Key: `k${i}`, Value: 'v' })) },
+      }),
+    ),
+  );
+  assert.equal(tooMany.status, 400);
+  await c.send(new DeleteObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }));
+  const none = await c.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'tagged' }));
+  assert.deepEqual(none.TagSet ?? [], []);
+  const missing = await s3Error(
+    c.send(new GetObjectTaggingCommand({ Bucket: bucket, Key: 'no-such' })),
+  );
+  assert.equal(missing.name, 'NoSuchKey');
+});
+
+test('ListObjectsV2: prefix, delimiter, CommonPrefixes, max-keys with continuation, start-after, encoding-type=url', async () => {
+  const c = t.client(US);
+  const b = bucketName('list');
+  await c.send(new CreateBucketCommand({ Bucket: b }));
+  const keys = ['a/1', 'a/2', 'a/sub/3', 'b/1', 'c', 'd e+f', 'z/9'];
+  for (const k of keys) await c.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));
+  const all = await c.send(new ListObjectsV2Command({ Bucket: b }));
+  assert.deepEqual(
+    all.Contents?.map((o) => o.Key),
+    keys,
+  );
+  assert.equal(all.KeyCount, 7);
+  assert.equal(all.Contents?.[0]?.Size, 3);
+  assert.equal(all.Contents?.[0]?.ETag, md5('a/1'));
+  const top = await c.send(new ListObjectsV2Command({ Bucket: b, Delimiter: '/' }));
+  assert.deepEqual(
+    top.Contents?.map((o) => o.Key),
+    ['c', 'd e+f'],
+  );
+  assert.deepEqual(
+    top.CommonPrefixes?.map((p) => p.Prefix),
+    ['a/', 'b/', 'z/'],
+  );
+  const inA = await c.send(new ListObjectsV2Command({ Bucket: b, Prefix: 'a/', Delimiter: '/' }));
+  assert.deepEqual(
+    inA.Contents?.map((o) => o.Key),
+    ['a/1', 'a/2'],
+  );
+  assert.deepEqual(
+    inA.CommonPrefixes?.map((p) => p.Prefix),
+    ['a/sub/'],
+  );
+  // Page through with max-keys=2, delimiter and continuation tokens: no duplicates, nothing lost.
+  const seen: string[] = [];
+  let token: string | undefined;
+  let pages = 0;
+  do {
+    const page: ListObjectsV2CommandOutput = await c.send(
+      new ListObjectsV2Command({ Bucket: b, Delimiter: '/', MaxKeys: 2, ContinuationToken: token }),
+    );
+    pages++;
+    seen.push(
+      ...(page.Contents ?? []).map((o) => o.Key!),
+      ...(page.CommonPrefixes ?? []).map((p) => p.Prefix!),
+    );
+    assert.ok((page.KeyCount ?? 0) <= 2);
+    token = page.IsTruncated ? page.NextContinuationToken : undefined;
+  } while (token);
+  assert.equal(pages, 3);
+  assert.deepEqual(seen.sort(), ['a/', 'b/', 'c', 'd e+f', 'z/']);
+  const after = await c.send(new ListObjectsV2Command({ Bucket: b, StartAfter: 'b/1' }));
+  assert.deepEqual(
+    after.Contents?.map((o) => o.Key),
+    ['c', 'd e+f', 'z/9'],
+  );
+  const encoded = await c.send(
+    new ListObjectsV2Command({ Bucket: b, Prefix: 'd', EncodingType: 'url' }),
+  );
+  assert.equal(encoded.EncodingType, 'url');
+  assert.equal(encoded.Contents?.[0]?.Key, 'd%20e%2Bf');
+  const zero = await c.send(new ListObjectsV2Command({ Bucket: b, MaxKeys: 0 }));
+  assert.equal(zero.KeyCount, 0);
+  const badToken = await s3Error(
+    c.send(new ListObjectsV2Command({ Bucket: b, ContinuationToken: 'garbage' })),
+  );
+  assert.equal(badToken.name, 'InvalidArgument');
+});
+
+test('ListObjects (v1): marker, NextMarker with a delimiter, IsTruncated', async () => {
+  const c = t.client(US);
+  const b = bucketName('listv1');
+  await c.send(new CreateBucketCommand({ Bucket: b }));
+  for (const k of ['p/1', 'p/2', 'q', 'r/1', 's'])
+    await c.send(new PutObjectCommand({ Bucket: b, Key: k, Body: 'x' }));
+  const first = await c.send(new ListObjectsCommand({ Bucket: b, MaxKeys: 2, Delimiter: '/' }));
+  assert.equal(first.IsTruncated, true);
+  assert.deepEqual(
+    first.CommonPrefixes?.map((p) => p.Prefix),
+    ['p/'],
+  );
+  assert.deepEqual(
+    first.Contents?.map((o) => o.Key),
+    ['q'],
+  );
+  assert.equal(first.NextMarker, 'q');
+  const second = await c.send(
+    new ListObjectsCommand({ Bucket: b, Marker: first.NextMarker, Delimiter: '/' }),
+  );
+  assert.equal(second.IsTruncated, false);
+  assert.deepEqual(
+    second.CommonPrefixes?.map((p) => p.Prefix),
+    ['r/'],
+  );
+  assert.deepEqual(
+    second.Contents?.map((o) => o.Key),
+    ['s'],
+  );
+  const plain = await c.send(new ListObjectsCommand({ Bucket: b, Marker: 'p/2' }));
+  assert.deepEqual(
+    plain.Contents?.map((o) => o.Key),
+    ['q', 'r/1', 's'],
+  );
+  assert.ok(plain.Contents?.[0]?.Owner?.ID);
+});
+
+test('DeleteObjects: results per key, Quiet mode, unknown keys count as deleted', async () => {
+  const c = t.client(US);
+  for (const k of ['m/1', 'm/2', 'm/3'])
+    await c.send(new PutObjectCommand({ Bucket: bucket, Key: k, Body: k }));
+  const res = await c.send(
+    new DeleteObjectsCommand({
+      Bucket: bucket,
+      Delete: { Objects: [{ Key: 'm/1' }, { Key: 'm/404' }] },
+    }),
+  );
+  assert.deepEqual(res.Deleted?.map((d) => d.Key).sort(), ['m/1', 'm/404']);
+  assert.equal(res.Errors, undefined);
+  const quiet = await c.send(
+    new DeleteObjectsCommand({
+      Bucket: bucket,
+      Delete: { Quiet: true, Objects: [{ Key: 'm/2' }, { Key: 'm/3' }] },
+    }),
+  );
+  assert.equal(quiet.Deleted, undefined);
+  const left = await c.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: 'm/' }));
+  assert.equal(left.KeyCount, 0);
+});
+
+test('a body that does not match x-amz-content-sha256 is refused (XAmzContentSHA256Mismatch) and not stored', async () => {
+  const res = await signedRequest({
+    endpoint: t.endpoint(US),
+    region: US,
+    credentials: t.handle,
+    method: 'PUT',
+    path: `/${bucket}/sha-mismatch`,
+    body: 'the real body',
+    payloadHash: createHash('sha256').update('another body').digest('hex'),
+  });
+  assert.equal(res.status, 400);
+  assert.match(res.text, /<Code>XAmzContentSHA256Mismatch<\/Code>/);
+  const missing = await s3Error(
+    t.client(US).send(new HeadObjectCommand({ Bucket: bucket, Key: 'sha-mismatch' })),
+  );
+  assert.equal(missing.status, 404);
+  const ok = await signedRequest({
+    endpoint: t.endpoint(US),
+    region: US,
+    credentials: t.handle,
+    method: 'PUT',
+    path: `/${bucket}/sha-match`,
+    body: 'the real body',
+  });
+  assert.equal(ok.status, 200);
+});
+
+test('versioned bucket responses carry x-amz-version-id; copying reports the source version', async () => {
+  const c = t.client(US);
+  const b = bucketName('objv');
+  await c.send(new CreateBucketCommand({ Bucket: b }));
+  await c.send(
+    new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+  const put = await c.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v' }));
+  assert.match(put.VersionId ?? '', /^[0-9a-f]{32}$/);
+  const copy = await c.send(new CopyObjectCommand({ Bucket: b, Key: 'k2', CopySource: `${b}/k` }));
+  assert.equal(copy.CopySourceVersionId, put.VersionId);
+  assert.ok(copy.VersionId && copy.VersionId !== put.VersionId);
+});
