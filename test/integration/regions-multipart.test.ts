@@ -1,0 +1,327 @@
+// Multipart uploads: Create, UploadPart, UploadPartCopy, ListParts, ListMultipartUploads,
+// Complete (ETag md5-of-md5s-N, InvalidPart, InvalidPartOrder, EntityTooSmall), Abort
+// (NoSuchUpload), and reading one part back with partNumber.
+import {
+  AbortMultipartUploadCommand,
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetObjectCommand,
+  HeadObjectCommand,
+  ListMultipartUploadsCommand,
+  ListPartsCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  UploadPartCommand,
+  UploadPartCopyCommand,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { createHash, randomBytes } from 'node:crypto';
+import { after, before, test } from 'node:test';
+import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+
+const US = 'us-east-1';
+const MiB = 1024 * 1024;
+let t: TestRegions;
+let c: S3Client;
+let bucket: string;
+
+before(async () => {
+  t = await startTestRegions();
+  c = t.client(US);
+  bucket = bucketName('mp');
+  await c.send(new CreateBucketCommand({ Bucket: bucket }));
+  await c.send(
+    new PutBucketVersioningCommand({
+      Bucket: bucket,
+      VersioningConfiguration: { Status: 'Enabled' },
+    }),
+  );
+});
+after(async () => {
+  await t.stop();
+});
+
+function multipartEtag(parts: Buffer[]): string {
+  const md5s = parts.map((p) => createHash('md5').update(p).digest());
+  return `"${createHash('md5').update(Buffer.concat(md5s)).digest('hex')}-${parts.length}"`;
+}
+
+async function create(key: string, extra: Record<string, unknown> = {}): Promise<string> {
+  const res = await c.send(
+    new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...extra }),
+  );
+  assert.equal(res.Bucket, bucket);
+  assert.equal(res.Key, key);
+  return res.UploadId!;
+}
+
+async function upload(key: string, uploadId: string, n: number, body: Buffer): Promise<string> {
+  const res = await c.send(
+    new UploadPartCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: n,
+      Body: body,
+    }),
+  );
+  return res.ETag!;
+}
+
+test('upload three parts, list them, complete: bytes, ETag md5-of-md5s-N, metadata, version id, partNumber reads', async () => {
+  const key = 'big/file.bin';
+  const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(1000)];
+  const uploadId = await create(key, {
+    ContentType: 'application/x-big',
+    Metadata: { kind: 'mp' },
+    Tagging: 't=1',
+  });
+  const etags: string[] = [];
+  for (const [i, p] of parts.entries()) etags.push(await upload(key, uploadId, i + 1, p));
+  assert.equal(etags[0], `"${createHash('md5').update(parts[0]!).digest('hex')}"`);
+  const page1 = await c.send(
+    new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId, MaxParts: 2 }),
+  );
+  assert.deepEqual(
+    page1.Parts?.map((p) => [p.PartNumber, p.Size, p.ETag]),
+    [
+      [1, 5 * MiB, etags[0]],
+      [2, 5 * MiB, etags[1]],
+    ],
+  );
+  assert.equal(page1.IsTruncated, true);
+  const page2 = await c.send(
+    new ListPartsCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumberMarker: page1.NextPartNumberMarker,
+    }),
+  );
+  assert.deepEqual(
+    page2.Parts?.map((p) => p.PartNumber),
+    [3],
+  );
+  assert.equal(page2.IsTruncated, false);
+  const uploads = await c.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'big/' }));
+  assert.deepEqual(
+    uploads.Uploads?.map((u) => [u.Key, u.UploadId]),
+    [[key, uploadId]],
+  );
+  const done = await c.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
+    }),
+  );
+  assert.equal(done.ETag, multipartEtag(parts));
+  assert.match(done.VersionId ?? '', /^[0-9a-f]{32}$/);
+  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(Buffer.concat(parts)));
+  assert.equal(got.ContentType, 'application/x-big');
+  assert.deepEqual(got.Metadata, { kind: 'mp' });
+  assert.equal(got.TagCount, 1);
+  assert.equal(got.ETag, done.ETag);
+  const part3 = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key, PartNumber: 3 }));
+  assert.equal(part3.$metadata.httpStatusCode, 206);
+  assert.equal(part3.PartsCount, 3);
+  assert.equal(part3.ContentRange, `bytes ${10 * MiB}-${10 * MiB + 999}/${10 * MiB + 1000}`);
+  assert.ok(Buffer.from(await part3.Body!.transformToByteArray()).equals(parts[2]!));
+  const head = await c.send(new HeadObjectCommand({ Bucket: bucket, Key: key, PartNumber: 1 }));
+  assert.equal(head.ContentLength, 5 * MiB);
+  const tooFar = await s3Error(
+    c.send(new GetObjectCommand({ Bucket: bucket, Key: key, PartNumber: 4 })),
+  );
+  assert.equal(tooFar.status, 416);
+  const listedAfter = await c.send(
+    new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: 'big/' }),
+  );
+  assert.equal(listedAfter.Uploads, undefined, 'a completed upload is gone');
+});
+
+test('UploadPartCopy with x-amz-copy-source-range builds an object from another one', async () => {
+  const source = randomBytes(6 * MiB);
+  await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/source', Body: source }));
+  const key = 'copy/assembled';
+  const uploadId = await create(key);
+  const p1 = await c.send(
+    new UploadPartCopyCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: 1,
+      CopySource: `${bucket}/copy/source`,
+      CopySourceRange: `bytes=0-${5 * MiB - 1}`,
+    }),
+  );
+  const p2 = await c.send(
+    new UploadPartCopyCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      PartNumber: 2,
+      CopySource: `${bucket}/copy/source`,
+      CopySourceRange: `bytes=${5 * MiB}-${6 * MiB - 1}`,
+    }),
+  );
+  assert.ok(p1.CopyPartResult?.ETag && p1.CopySourceVersionId);
+  const badRange = await s3Error(
+    c.send(
+      new UploadPartCopyCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        PartNumber: 3,
+        CopySource: `${bucket}/copy/source`,
+        CopySourceRange: `bytes=0-${7 * MiB}`,
+      }),
+    ),
+  );
+  assert.equal(badRange.name, 'InvalidArgument');
+  await c.send(
+    new CompleteMultipartUploadCommand({
+      Bucket: bucket,
+      Key: key,
+      UploadId: uploadId,
+      MultipartUpload: {
+        Parts: [
+          { PartNumber: 1, ETag: p1.CopyPartResult!.ETag },
+          { PartNumber: 2, ETag: p2.CopyPartResult!.ETag },
+        ],
+      },
+    }),
+  );
+  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(source));
+});
+
+test('Complete refuses InvalidPart, InvalidPartOrder and EntityTooSmall', async () => {
+  const key = 'bad/complete';
+  const uploadId = await create(key);
+  const e1 = await upload(key, uploadId, 1, Buffer.from('small part one'));
+  const e2 = await upload(key, uploadId, 2, Buffer.from('small part two'));
+  const complete = (parts: { PartNumber: number; ETag: string }[]): Promise<unknown> =>
+    c.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: uploadId,
+        MultipartUpload: { Parts: parts },
+      }),
+    );
+  const wrongEtag = await s3Error(
+    complete([{ PartNumber: 1, ETag: '"0123456789abcdef0123456789abcdef"' }]),
+  );
+  assert.equal(wrongEtag.name, 'InvalidPart');
+  assert.equal(wrongEtag.status, 400);
+  const missingPart = await s3Error(complete([{ PartNumber: 7, ETag: e1 }]));
+  assert.equal(missingPart.name, 'InvalidPart');
+  const order = await s3Error(
+    complete([
+      { PartNumber: 2, ETag: e2 },
+      { PartNumber: 1, ETag: e1 },
+    ]),
+  );
+  assert.equal(order.name, 'InvalidPartOrder');
+  const small = await s3Error(
+    complete([
+      { PartNumber: 1, ETag: e1 },
+      { PartNumber: 2, ETag: e2 },
+    ]),
+  );
+  assert.equal(small.name, 'EntityTooSmall');
+  // A single small part is fine: the last part may be smaller than 5 MiB.
+  const one = (await complete([{ PartNumber: 2, ETag: e2 }])) as { ETag?: string };
+  assert.equal(one.ETag, multipartEtag([Buffer.from('small part two')]));
+  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+  assert.equal(await got.Body?.transformToString(), 'small part two');
+});
+
+test('Abort removes the upload; later calls answer NoSuchUpload', async () => {
+  const key = 'aborted';
+  const uploadId = await create(key);
+  await upload(key, uploadId, 1, Buffer.from('x'));
+  const res = await c.send(
+    new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
+  );
+  assert.equal(res.$metadata.httpStatusCode, 204);
+  for (const call of [
+    () => c.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
+    () => c.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
+    () =>
+      c.send(
+        new UploadPartCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          PartNumber: 2,
+          Body: 'y',
+        }),
+      ),
+    () =>
+      c.send(
+        new CompleteMultipartUploadCommand({
+          Bucket: bucket,
+          Key: key,
+          UploadId: uploadId,
+          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"x"' }] },
+        }),
+      ),
+  ]) {
+    const err = await s3Error(call());
+    assert.equal(err.name, 'NoSuchUpload');
+    assert.equal(err.status, 404);
+  }
+  const bad = await s3Error(
+    c.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: key,
+        UploadId: 'nope',
+        PartNumber: 10001,
+        Body: 'y',
+      }),
+    ),
+  );
+  assert.equal(bad.name, 'InvalidArgument');
+});
+
+test('ListMultipartUploads pages by key-marker / upload-id-marker and groups by delimiter', async () => {
+  const b = bucketName('mpl');
+  await c.send(new CreateBucketCommand({ Bucket: b }));
+  const ids: string[] = [];
+  for (const key of ['u/a', 'u/a', 'u/b', 'v/c', 'w']) {
+    ids.push((await c.send(new CreateMultipartUploadCommand({ Bucket: b, Key: key }))).UploadId!);
+  }
+  const seen: string[] = [];
+  let keyMarker: string | undefined;
+  let uploadIdMarker: string | undefined;
+  for (let i = 0; i < 10; i++) {
+    const page = await c.send(
+      new ListMultipartUploadsCommand({
+        Bucket: b,
+        MaxUploads: 2,
+        KeyMarker: keyMarker,
+        UploadIdMarker: uploadIdMarker,
+      }),
+    );
+    seen.push(...(page.Uploads ?? []).map((u) => u.UploadId!));
+    if (!page.IsTruncated) break;
+    keyMarker = page.NextKeyMarker;
+    uploadIdMarker = page.NextUploadIdMarker;
+  }
+  assert.deepEqual(seen, ids);
+  const grouped = await c.send(new ListMultipartUploadsCommand({ Bucket: b, Delimiter: '/' }));
+  assert.deepEqual(
+    grouped.CommonPrefixes?.map((p) => p.Prefix),
+    ['u/', 'v/'],
+  );
+  assert.deepEqual(
+    grouped.Uploads?.map((u) => u.Key),
+    ['w'],
+  );
+});
