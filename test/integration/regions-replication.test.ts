@@ -1,0 +1,536 @@
+// Cross-region replication: configuration validation as S3, PENDING -> COMPLETED / FAILED,
+// replicas keeping version id, Last-Modified, metadata, tags and checksum, filters and
+// priorities, delete markers, two-way replication without loops, and convergence on one
+// current version when two regions write the same key.
+import {
+  CreateBucketCommand,
+  DeleteBucketCommand,
+  DeleteBucketReplicationCommand,
+  DeleteObjectCommand,
+  GetBucketReplicationCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  type ReplicationConfiguration,
+  type ReplicationRule,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { setTimeout as sleep } from 'node:timers/promises';
+import {
+  bucketName,
+  s3Error,
+  startTestRegions,
+  waitFor,
+  type TestRegions,
+} from '../helpers/regions.js';
+import { signedRequest } from '../helpers/signed-http.js';
+
+const US = 'us-east-1';
+const EU = 'eu-west-1';
+const ROLE = 'arn:aws:iam::123456789012:role/replication';
+let t: TestRegions;
+
+before(async () => {
+  t = await startTestRegions();
+});
+after(async () => {
+  await t.stop();
+});
+
+const client = (region: string): S3Client => t.client(region);
+
+async function bucket(
+  region: string,
+  versioning: 'Enabled' | 'Suspended' | 'none' = 'Enabled',
+): Promise<string> {
+  const name = bucketName(region === US ? 'src' : 'dst');
+  await client(region).send(
+    new CreateBucketCommand({
+      Bucket: name,
+      ...(region === US
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
+    }),
+  );
+  if (versioning !== 'none') {
+    await client(region).send(
+      new PutBucketVersioningCommand({
+        Bucket: name,
+        VersioningConfiguration: { Status: versioning },
+      }),
+    );
+  }
+  return name;
+}
+
+function rule(dest: string, extra: Partial<ReplicationRule> = {}): ReplicationRule {
+  return {
+    ID: `to-${dest}`,
+    Priority: 1,
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    DeleteMarkerReplication: { Status: 'Disabled' },
+    Destination: { Bucket: `arn:aws:s3:::${dest}` },
+    ...extra,
+  };
+}
+
+async function replicate(region: string, source: string, rules: ReplicationRule[]): Promise<void> {
+  await client(region).send(
+    new PutBucketReplicationCommand({
+      Bucket: source,
+      ReplicationConfiguration: { Role: ROLE, Rules: rules },
+    }),
+  );
+}
+
+async function status(
+  region: string,
+  b: string,
+  key: string,
+  versionId?: string,
+): Promise<string | undefined> {
+  const h = await client(region).send(
+    new HeadObjectCommand({ Bucket: b, Key: key, VersionId: versionId }),
+  );
+  return h.ReplicationStatus;
+}
+
+async function waitStatus(
+  region: string,
+  b: string,
+  key: string,
+  versionId: string,
+  want: string,
+): Promise<void> {
+  await waitFor(
+    async () => (await status(region, b, key, versionId)) === want,
+    5000,
+    `${key} ${want}`,
+  );
+}
+
+async function versions(region: string, b: string): Promise<[string, string, boolean, boolean][]> {
+  const res = await client(region).send(new ListObjectVersionsCommand({ Bucket: b }));
+  return [
+    ...(res.Versions ?? []).map(
+      (v) => [v.Key!, v.VersionId!, v.IsLatest!, false] as [string, string, boolean, boolean],
+    ),
+    ...(res.DeleteMarkers ?? []).map(
+      (v) => [v.Key!, v.VersionId!, v.IsLatest!, true] as [string, string, boolean, boolean],
+    ),
+  ].sort((x, y) => (x[0] + x[1]).localeCompare(y[0] + y[1]));
+}
+
+test('PutBucketReplication validates as S3: versioning, destinations, schema', async () => {
+  const src = await bucket(US, 'none');
+  const dst = await bucket(EU);
+  const unversionedDst = await bucket(EU, 'none');
+  const put = (rules: ReplicationRule[], b = src): Promise<unknown> => replicate(US, b, rules);
+  const notVersioned = await s3Error(put([rule(dst)]));
+  assert.equal(notVersioned.name, 'InvalidRequest');
+  assert.equal(
+    notVersioned.message,
+    "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
+  );
+  await client(US).send(
+    new PutBucketVersioningCommand({ Bucket: src, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+  const missing = await s3Error(put([rule(bucketName('missing'))]));
+  assert.equal(missing.name, 'InvalidRequest');
+  assert.equal(missing.message, 'Destination bucket must exist.');
+  const unversioned = await s3Error(put([rule(unversionedDst)]));
+  assert.equal(unversioned.message, 'Destination bucket must have versioning enabled.');
+  const self = await s3Error(put([rule(src)]));
+  assert.equal(self.name, 'InvalidRequest');
+  const noPriority = await s3Error(put([rule(dst, { Priority: undefined })]));
+  assert.equal(noPriority.name, 'InvalidRequest');
+  assert.match(noPriority.message, /Priority must be specified/);
+  const noDmr = await s3Error(put([rule(dst, { DeleteMarkerReplication: undefined })]));
+  assert.match(noDmr.message, /DeleteMarkerReplication must be specified/);
+  const dmrWithTag = await s3Error(
+    put([
+      rule(dst, {
+        Filter: { Tag: { Key: 'k', Value: 'v' } },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+      }),
+    ]),
+  );
+  assert.equal(dmrWithTag.name, 'InvalidRequest');
+  assert.match(
+    dmrWithTag.message,
+    /Delete marker replication is not supported if any Tag filter is specified/,
+  );
+  const dupPriority = await s3Error(put([rule(dst, { ID: 'a' }), rule(dst, { ID: 'b' })]));
+  assert.equal(dupPriority.name, 'InvalidRequest');
+  const dupId = await s3Error(
+    put([rule(dst, { ID: 'same' }), rule(dst, { ID: 'same', Priority: 2 })]),
+  );
+  assert.equal(dupId.name, 'InvalidArgument');
+  const badArn = await s3Error(put([rule(dst, { Destination: { Bucket: dst } })]));
+  assert.equal(badArn.name, 'InvalidArgument');
+  const base = {
+    endpoint: t.endpoint(US),
+    region: US,
+    credentials: t.handle,
+    method: 'PUT',
+    path: `/${src}`,
+    query: { replication: '' },
+  };
+  const noDest = await signedRequest({
+    ...base,
+    body: `<ReplicationConfiguration><Role>${ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Status>Enabled</Status><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication></Rule></ReplicationConfiguration>`,
+  });
+  assert.equal(noDest.status, 400);
+  assert.match(noDest.text, /<Code>MalformedXML<\/Code>/);
+  const noStatus = await signedRequest({
+    ...base,
+    body: `<ReplicationConfiguration><Role>${ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>arn:aws:s3:::${dst}</Bucket></Destination></Rule></ReplicationConfiguration>`,
+  });
+  assert.match(noStatus.text, /<Code>MalformedXML<\/Code>/);
+  const none = await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })));
+  assert.equal(none.name, 'ReplicationConfigurationNotFoundError');
+  assert.equal(none.status, 404);
+});
+
+test('the configuration round-trips, blocks suspending versioning (InvalidBucketState), and can be deleted', async () => {
+  const src = await bucket(US);
+  const dst = await bucket(EU);
+  const config: ReplicationConfiguration = {
+    Role: ROLE,
+    Rules: [
+      {
+        ID: 'full',
+        Priority: 7,
+        Status: 'Enabled',
+        Filter: {
+          And: {
+            Prefix: 'docs/',
+            Tags: [
+              { Key: 'team', Value: 'a' },
+              { Key: 'env', Value: 'prod' },
+            ],
+          },
+        },
+        DeleteMarkerReplication: { Status: 'Disabled' },
+        SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } },
+        Destination: {
+          Bucket: `arn:aws:s3:::${dst}`,
+          StorageClass: 'STANDARD_IA',
+          Account: '123456789012',
+          AccessControlTranslation: { Owner: 'Destination' },
+          ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } },
+          Metrics: { Status: 'Enabled', EventThreshold: { Minutes: 15 } },
+        },
+      },
+      {
+        ID: 'legacy-like',
+        Priority: 1,
+        Status: 'Disabled',
+        Filter: { Prefix: 'tmp/' },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+        Destination: { Bucket: `arn:aws:s3:::${dst}` },
+      },
+    ],
+  };
+  await client(US).send(
+    new PutBucketReplicationCommand({ Bucket: src, ReplicationConfiguration: config }),
+  );
+  const got = await client(US).send(new GetBucketReplicationCommand({ Bucket: src }));
+  assert.deepEqual(got.ReplicationConfiguration, config);
+  const suspend = await s3Error(
+    client(US).send(
+      new PutBucketVersioningCommand({
+        Bucket: src,
+        VersioningConfiguration: { Status: 'Suspended' },
+      }),
+    ),
+  );
+  assert.equal(suspend.name, 'InvalidBucketState');
+  assert.equal(suspend.status, 409);
+  await client(US).send(new DeleteBucketReplicationCommand({ Bucket: src }));
+  assert.equal(
+    (await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })))).status,
+    404,
+  );
+  await client(US).send(
+    new PutBucketVersioningCommand({
+      Bucket: src,
+      VersioningConfiguration: { Status: 'Suspended' },
+    }),
+  );
+});
+
+test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, metadata, tags, checksum; storage class from the rule', async () => {
+  const src = await bucket(US);
+  const dst = await bucket(EU);
+  await replicate(US, src, [
+    rule(dst, {
+      Filter: { Prefix: 'docs/' },
+      DeleteMarkerReplication: { Status: 'Enabled' },
+      Destination: { Bucket: `arn:aws:s3:::${dst}`, StorageClass: 'STANDARD_IA' },
+    }),
+  ]);
+  t.handle.setFaults(US, { replicationDelayMs: 400 });
+  try {
+    const put = await client(US).send(
+      new PutObjectCommand({
+        Bucket: src,
+        Key: 'docs/a.txt',
+        Body: 'replicate me',
+        ContentType: 'text/plain',
+        Metadata: { 'rs-device': 'd1', 'rs-base': 'none' },
+        Tagging: 'team=a',
+        ChecksumAlgorithm: 'SHA256',
+      }),
+    );
+    assert.equal(await status(US, src, 'docs/a.txt'), 'PENDING');
+    const other = await client(US).send(
+      new PutObjectCommand({ Bucket: src, Key: 'other/b.txt', Body: 'stay' }),
+    );
+    assert.equal(
+      await status(US, src, 'other/b.txt'),
+      undefined,
+      'no rule matches: no replication status',
+    );
+    await waitStatus(US, src, 'docs/a.txt', put.VersionId!, 'COMPLETED');
+    const srcHead = await client(US).send(
+      new HeadObjectCommand({ Bucket: src, Key: 'docs/a.txt', ChecksumMode: 'ENABLED' }),
+    );
+    const replica = await client(EU).send(
+      new HeadObjectCommand({
+        Bucket: dst,
+        Key: 'docs/a.txt',
+        VersionId: put.VersionId,
+        ChecksumMode: 'ENABLED',
+      }),
+    );
+    assert.equal(replica.ReplicationStatus, 'REPLICA');
+    assert.equal(replica.VersionId, put.VersionId);
+    assert.equal(replica.LastModified?.getTime(), srcHead.LastModified?.getTime());
+    assert.deepEqual(replica.Metadata, { 'rs-device': 'd1', 'rs-base': 'none' });
+    assert.equal(replica.ContentType, 'text/plain');
+    assert.equal(replica.ChecksumSHA256, srcHead.ChecksumSHA256);
+    assert.equal(replica.ETag, srcHead.ETag);
+    assert.equal(replica.StorageClass, 'STANDARD_IA');
+    const tags = await client(EU).send(
+      new GetObjectTaggingCommand({ Bucket: dst, Key: 'docs/a.txt' }),
+    );
+    assert.deepEqual(tags.TagSet, [{ Key: 'team', Value: 'a' }]);
+    const body = await client(EU).send(new GetObjectCommand({ Bucket: dst, Key: 'docs/a.txt' }));
+    assert.equal(await body.Body?.transformToString(), 'replicate me');
+    // Not replicated: outside the filter.
+    assert.equal(
+      (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: dst, Key: 'other/b.txt' }))))
+        .status,
+      404,
+    );
+    assert.ok(other.VersionId);
+
+    // Delete markers replicate (the rule enables it) with the same version id ...
+    const dm = await client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'docs/a.txt' }));
+    await waitFor(
+      async () =>
+        (await versions(EU, dst)).some(
+          ([, id, latest, marker]) => id === dm.VersionId && latest && marker,
+        ),
+      5000,
+      'delete marker replica',
+    );
+    // ... but a delete by version id is never replicated.
+    await client(US).send(
+      new DeleteObjectCommand({ Bucket: src, Key: 'docs/a.txt', VersionId: put.VersionId }),
+    );
+    await sleep(600);
+    const left = await versions(EU, dst);
+    assert.ok(
+      left.some(([, id]) => id === put.VersionId),
+      'the replica of the deleted version stays',
+    );
+  } finally {
+    t.handle.setFaults(US, { replicationDelayMs: 0 });
+  }
+});
+
+test('delete markers are not replicated when DeleteMarkerReplication is Disabled', async () => {
+  const src = await bucket(US);
+  const dst = await bucket(EU);
+  await replicate(US, src, [rule(dst)]);
+  const put = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'k', Body: 'v' }));
+  await waitStatus(US, src, 'k', put.VersionId!, 'COMPLETED');
+  await client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'k' }));
+  await sleep(500);
+  const got = await client(EU).send(new GetObjectCommand({ Bucket: dst, Key: 'k' }));
+  assert.equal(await got.Body?.transformToString(), 'v', 'the destination still shows the object');
+  assert.deepEqual(
+    (await versions(EU, dst)).map(([, , , marker]) => marker),
+    [false],
+  );
+});
+
+test('filters and priorities: the highest-priority matching rule per destination wins; tag-only rules', async () => {
+  const src = await bucket(US);
+  const d1 = await bucket(EU);
+  const d2 = await bucket(EU);
+  await replicate(US, src, [
+    rule(d1, {
+      ID: 'all',
+      Priority: 1,
+      Destination: { Bucket: `arn:aws:s3:::${d1}`, StorageClass: 'STANDARD_IA' },
+    }),
+    rule(d1, {
+      ID: 'team-a',
+      Priority: 5,
+      Filter: { And: { Prefix: 'p/', Tags: [{ Key: 'team', Value: 'a' }] } },
+      Destination: { Bucket: `arn:aws:s3:::${d1}`, StorageClass: 'GLACIER_IR' },
+    }),
+    rule(d2, { ID: 'tagged', Priority: 1, Filter: { Tag: { Key: 'copy', Value: 'yes' } } }),
+  ]);
+  const tagged = await client(US).send(
+    new PutObjectCommand({ Bucket: src, Key: 'p/x', Body: 'x', Tagging: 'team=a&copy=yes' }),
+  );
+  const plain = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'p/y', Body: 'y' }));
+  await waitStatus(US, src, 'p/x', tagged.VersionId!, 'COMPLETED');
+  await waitStatus(US, src, 'p/y', plain.VersionId!, 'COMPLETED');
+  const x = await client(EU).send(new HeadObjectCommand({ Bucket: d1, Key: 'p/x' }));
+  assert.equal(x.StorageClass, 'GLACIER_IR');
+  const y = await client(EU).send(new HeadObjectCommand({ Bucket: d1, Key: 'p/y' }));
+  assert.equal(y.StorageClass, 'STANDARD_IA');
+  assert.equal(
+    (await client(EU).send(new HeadObjectCommand({ Bucket: d2, Key: 'p/x' }))).ReplicationStatus,
+    'REPLICA',
+  );
+  assert.equal(
+    (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: d2, Key: 'p/y' })))).status,
+    404,
+  );
+});
+
+test('FAILED when a destination cannot accept: versioning suspended, or the bucket is gone', async () => {
+  const src = await bucket(US);
+  const good = await bucket(EU);
+  const suspended = await bucket(EU);
+  const doomed = await bucket(EU);
+  await replicate(US, src, [
+    rule(good, { ID: 'good', Filter: { Prefix: 'all/' } }),
+    rule(suspended, { ID: 'suspended', Filter: { Prefix: 'all/' } }),
+    rule(doomed, { ID: 'doomed', Filter: { Prefix: 'gone/' } }),
+  ]);
+  await client(EU).send(
+    new PutBucketVersioningCommand({
+      Bucket: suspended,
+      VersioningConfiguration: { Status: 'Suspended' },
+    }),
+  );
+  await client(EU).send(new DeleteBucketCommand({ Bucket: doomed }));
+  const a = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'all/a', Body: 'a' }));
+  await waitStatus(US, src, 'all/a', a.VersionId!, 'FAILED');
+  assert.equal(
+    (await client(EU).send(new HeadObjectCommand({ Bucket: good, Key: 'all/a' })))
+      .ReplicationStatus,
+    'REPLICA',
+  );
+  assert.equal(
+    (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: suspended, Key: 'all/a' }))))
+      .status,
+    404,
+  );
+  const g = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'gone/g', Body: 'g' }));
+  await waitStatus(US, src, 'gone/g', g.VersionId!, 'FAILED');
+  assert.equal(t.handle.replicationStats().pending, 0);
+});
+
+test('two-way replication does not loop, and replicas are never replicated again (no chains)', async () => {
+  const a = await bucket(US);
+  const b = await bucket(EU);
+  const c = await bucket(EU);
+  await replicate(US, a, [rule(b)]);
+  await replicate(EU, b, [rule(a, { ID: 'back' }), rule(c, { ID: 'onward', Priority: 2 })]);
+  const fromA = await client(US).send(
+    new PutObjectCommand({ Bucket: a, Key: 'ping', Body: 'from a' }),
+  );
+  await waitStatus(US, a, 'ping', fromA.VersionId!, 'COMPLETED');
+  const fromB = await client(EU).send(
+    new PutObjectCommand({ Bucket: b, Key: 'pong', Body: 'from b' }),
+  );
+  await waitStatus(EU, b, 'pong', fromB.VersionId!, 'COMPLETED');
+  await sleep(500);
+  assert.equal(t.handle.replicationStats().pending, 0);
+  const inA = await versions(US, a);
+  const inB = await versions(EU, b);
+  assert.deepEqual(inA, inB, 'both buckets hold exactly the same versions');
+  assert.equal(inA.length, 2, 'one version per key: nothing bounced back');
+  assert.equal(
+    (await client(US).send(new HeadObjectCommand({ Bucket: a, Key: 'pong' }))).ReplicationStatus,
+    'REPLICA',
+  );
+  const inC = await versions(EU, c);
+  assert.deepEqual(
+    inC.map(([k]) => k),
+    ['pong'],
+    'only the write made in b goes on to c, not the replica of ping',
+  );
+});
+
+test('two regions write one key at nearly the same time: both converge on the newest version, the other becomes non-current', async () => {
+  const a = await bucket(US);
+  const b = await bucket(EU);
+  await replicate(US, a, [rule(b)]);
+  await replicate(EU, b, [rule(a)]);
+  t.handle.setFaults(US, { replicationDelayMs: 300 });
+  t.handle.setFaults(EU, { replicationDelayMs: 300 });
+  try {
+    const older = await client(US).send(
+      new PutObjectCommand({
+        Bucket: a,
+        Key: 'doc',
+        Body: 'edit in us',
+        Metadata: { 'rs-base': 'v0' },
+      }),
+    );
+    await sleep(5);
+    const newer = await client(EU).send(
+      new PutObjectCommand({
+        Bucket: b,
+        Key: 'doc',
+        Body: 'edit in eu',
+        Metadata: { 'rs-base': 'v0' },
+      }),
+    );
+    // Before replication each region sees its own write as current.
+    assert.equal(
+      (await client(US).send(new HeadObjectCommand({ Bucket: a, Key: 'doc' }))).VersionId,
+      older.VersionId,
+    );
+    await waitStatus(US, a, 'doc', older.VersionId!, 'COMPLETED');
+    await waitStatus(EU, b, 'doc', newer.VersionId!, 'COMPLETED');
+    const inA = await versions(US, a);
+    const inB = await versions(EU, b);
+    assert.deepEqual(inA, inB);
+    assert.deepEqual(
+      inA.filter(([, , latest]) => latest).map(([, id]) => id),
+      [newer.VersionId],
+      'the later write is current in both regions',
+    );
+    for (const [region, name] of [
+      [US, a],
+      [EU, b],
+    ] as const) {
+      const cur = await client(region).send(new GetObjectCommand({ Bucket: name, Key: 'doc' }));
+      assert.equal(await cur.Body?.transformToString(), 'edit in eu');
+    }
+    const oldReplica = await client(EU).send(
+      new HeadObjectCommand({ Bucket: b, Key: 'doc', VersionId: older.VersionId }),
+    );
+    assert.equal(oldReplica.ReplicationStatus, 'REPLICA');
+  } finally {
+    t.handle.setFaults(US, { replicationDelayMs: 0 });
+    t.handle.setFaults(EU, { replicationDelayMs: 0 });
+  }
+});
