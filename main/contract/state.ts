@@ -15,6 +15,8 @@ export interface AppState {
   /** Watched folders, by local path; filled by the sync engine. */
   folders: string[];
   conflicts: number;
+  /** The embedded local regions this instance runs, empty when they are off. */
+  localRegions: { name: string; endpoint: string }[];
 }
 
 export type ActivityLevel = 'info' | 'warn' | 'error';

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
 import { instancePaths } from '../core/paths.js';
+import { startRegions } from '../regions/index.js';
 import { registerAppScheme } from './app-protocol.js';
 import { startDesktop } from './desktop-app.js';
 import { ElectronSettingsStore } from './electron-settings-store.js';
@@ -34,6 +35,17 @@ if (!app.requestSingleInstanceLock()) {
       log,
     });
     app.on('second-instance', () => desktop.showWindow());
+    void startRegions({ dataDir: paths.regions, log }).then(
+      (regions) => {
+        desktop.controller.attachLocalRegions(regions);
+        app.on('will-quit', () => void regions.close());
+      },
+      (err: Error) =>
+        desktop.controller.update({
+          status: 'error',
+          message: `Local regions could not start: ${err.message}`,
+        }),
+    );
     app.on('before-quit', () => desktop.dispose());
   });
 }

@@ -9,6 +9,7 @@ import { InstanceLock } from '../core/app/instance-lock.js';
 import { openWithSystem } from '../core/app/open-path.js';
 import { instancePaths } from '../core/paths.js';
 import { JsonSettingsStore } from '../core/settings/json-settings-store.js';
+import { startRegions } from '../regions/index.js';
 import { startBrowserServer } from './browser-server.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -44,14 +45,21 @@ async function main(): Promise<void> {
     port: args.port,
     log,
   });
+  // The UI stays reachable when the regions cannot start, and says why.
+  const regions = await startRegions({ dataDir: paths.regions, log }).catch((err: Error) => {
+    controller.update({ status: 'error', message: `Local regions could not start: ${err.message}` });
+    return undefined;
+  });
+  if (regions) controller.attachLocalRegions(regions);
   shutdown = async () => {
     await server.close();
+    await regions?.close();
     lock.release();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
-  controller.ready();
+  if (regions) controller.ready();
   process.stdout.write(`Replica Sync running at ${server.url}\n`);
   if (!args.noOpen && !process.env.CI) {
     const error = await openWithSystem(server.url);

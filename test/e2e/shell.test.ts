@@ -1,6 +1,8 @@
 // Starts the app as a user would (npm start, no display here, so browser mode), then drives
 // Debian's Chromium through the shell.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 import { startApp, type RunningApp } from '../helpers/app-process.js';
@@ -10,10 +12,12 @@ import { tempDir } from '../helpers/temp-dir.js';
 let app: RunningApp;
 let browser: Browser;
 let cleanup: () => void;
+let dataDir: string;
 
 before(async () => {
   const t = tempDir('rs-e2e-');
   cleanup = t.cleanup;
+  dataDir = t.dir;
   app = await startApp(['--data-dir', t.dir]);
   browser = await launchChromium();
 });
@@ -118,4 +122,27 @@ test('a second instance with another data dir runs side by side; the same data d
   } finally {
     t.cleanup();
   }
+});
+
+test('the app runs the local regions under DIR/regions and shows them', async () => {
+  const page = await browser.newPage();
+  await page.goto(app.url);
+  await page
+    .getByRole('navigation', { name: 'Main' })
+    .getByRole('link', { name: 'Settings' })
+    .click();
+  const list = page.getByRole('list', { name: 'Local regions' });
+  await list.getByText('us-east-1').waitFor();
+  await list.getByText('eu-west-1').waitFor();
+  const endpoints = (await list.innerText()).match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [];
+  assert.equal(endpoints.length, 2);
+  const file = path.join(dataDir, 'regions', 'regions.json');
+  assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600');
+  const written = JSON.parse(fs.readFileSync(file, 'utf8')) as { regions: { endpoint: string }[] };
+  assert.deepEqual(written.regions.map((r) => r.endpoint).sort(), [...endpoints].sort());
+  // A real S3 endpoint: unsigned requests are refused with S3's error XML.
+  const res = await fetch(endpoints[0] + '/');
+  assert.equal(res.status, 403);
+  assert.match(await res.text(), /<Code>AccessDenied<\/Code>/);
+  await page.close();
 });

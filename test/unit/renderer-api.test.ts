@@ -63,6 +63,7 @@ const state: AppState = {
   dataDir: '/data',
   folders: [],
   conflicts: 0,
+  localRegions: [],
 };
 
 const entry = (id: number): ActivityEntry => ({

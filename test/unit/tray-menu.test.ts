@@ -13,6 +13,7 @@ const base: AppState = {
   dataDir: '/d',
   folders: [],
   conflicts: 0,
+  localRegions: [],
 };
 
 const labels = (s: AppState) =>

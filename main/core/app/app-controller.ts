@@ -7,6 +7,7 @@ import {
   type MenuActionId,
 } from '../../contract/index.js';
 import type { SettingsStore } from '../settings/settings-store.js';
+import type { LocalRegions } from './local-regions.js';
 import { EventHub } from '../emitter.js';
 import { ActivityLog } from './activity-log.js';
 import type { HostActions } from './host-actions.js';
@@ -46,11 +47,23 @@ export class AppController {
       dataDir: opts.dataDir,
       folders: [],
       conflicts: 0,
+      localRegions: [],
     };
   }
 
   getState(): AppState {
     return this.state;
+  }
+
+  /** The host started the embedded regions; the engine will use them as the default account. */
+  attachLocalRegions(regions: LocalRegions): void {
+    this.update({
+      localRegions: regions.regions.map((r) => ({ name: r.name, endpoint: r.endpoint })),
+    });
+    this.activity.add(
+      'info',
+      `Local regions running: ${regions.regions.map((r) => `${r.name} at ${r.endpoint}`).join(', ')}`,
+    );
   }
 
   /** Marks start-up done; the engine will report its own progress through update(). */

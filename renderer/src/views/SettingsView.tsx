@@ -212,6 +212,20 @@ export function SettingsView({ state, mode }: Props) {
           <dt>Mode</dt>
           <dd>{(state?.mode ?? mode) === 'browser' ? 'Browser mode' : 'Desktop'}</dd>
         </div>
+        {state && state.localRegions.length > 0 ? (
+          <div>
+            <dt>Local regions</dt>
+            <dd>
+              <ul className="plain-list" aria-label="Local regions">
+                {state.localRegions.map((r) => (
+                  <li key={r.name}>
+                    {r.name} <span className="item-path">{r.endpoint}</span>
+                  </li>
+                ))}
+              </ul>
+            </dd>
+          </div>
+        ) : null}
         {state ? (
           <div>
             <dt>Version</dt>

@@ -1,0 +1,12 @@
+/**
+ * The embedded local regions as the engine sees them. The host starts them (core never
+ * imports main/regions, which stands alone) and hands over this handle.
+ */
+export interface LocalRegions {
+  accessKeyId: string;
+  secretAccessKey: string;
+  regions: { name: string; endpoint: string }[];
+  close(): Promise<void>;
+}
+
+export type LocalRegionsLauncher = (opts: { dataDir: string }) => Promise<LocalRegions>;
