@@ -1,0 +1,401 @@
+// Data survives restarts: objects, versions, configuration, uploads in progress, credentials
+// and ports; queued replication resumes; interrupted writes leave nothing visible; the CLI
+// prints its stable output, keeps its credentials and stops cleanly on SIGTERM / SIGINT.
+import {
+  CreateBucketCommand,
+  CreateMultipartUploadCommand,
+  GetBucketReplicationCommand,
+  GetObjectCommand,
+  GetObjectTaggingCommand,
+  HeadObjectCommand,
+  ListObjectVersionsCommand,
+  ListPartsCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
+  PutObjectCommand,
+  S3Client,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs/promises';
+import http from 'node:http';
+import os from 'node:os';
+import path from 'node:path';
+import { createInterface } from 'node:readline';
+import { test } from 'node:test';
+import { bucketName, s3Error, startTestRegions, waitFor } from '../helpers/regions.js';
+
+const US = 'us-east-1';
+const EU = 'eu-west-1';
+
+const mode = async (file: string): Promise<number> => (await fs.stat(file)).mode & 0o777;
+
+test('objects, versions, configuration, uploads, credentials and ports survive a restart', async () => {
+  const t = await startTestRegions();
+  try {
+    const us = t.client(US);
+    const src = bucketName('keep');
+    const dst = bucketName('keep-eu');
+    await us.send(new CreateBucketCommand({ Bucket: src }));
+    await t
+      .client(EU)
+      .send(
+        new CreateBucketCommand({
+          Bucket: dst,
+          CreateBucketConfiguration: { LocationConstraint: EU },
+        }),
+      );
+    for (const [c, b] of [
+      [us, src],
+      [t.client(EU), dst],
+    ] as const) {
+      await c.send(
+        new PutBucketVersioningCommand({
+          Bucket: b,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    }
+    const config = {
+      Role: 'arn:aws:iam::123456789012:role/r',
+      Rules: [
+        {
+          ID: 'r',
+          Priority: 1,
+          Status: 'Enabled' as const,
+          Filter: { Prefix: 'rep/' },
+          DeleteMarkerReplication: { Status: 'Disabled' as const },
+          Destination: { Bucket: `arn:aws:s3:::${dst}` },
+        },
+      ],
+    };
+    await us.send(
+      new PutBucketReplicationCommand({ Bucket: src, ReplicationConfiguration: config }),
+    );
+    const v1 = await us.send(
+      new PutObjectCommand({
+        Bucket: src,
+        Key: 'k',
+        Body: 'one',
+        Metadata: { a: '1' },
+        Tagging: 't=1',
+      }),
+    );
+    const v2 = await us.send(new PutObjectCommand({ Bucket: src, Key: 'k', Body: 'two' }));
+    const upload = await us.send(new CreateMultipartUploadCommand({ Bucket: src, Key: 'mp' }));
+    await us.send(
+      new UploadPartCommand({
+        Bucket: src,
+        Key: 'mp',
+        UploadId: upload.UploadId,
+        PartNumber: 1,
+        Body: 'part one',
+      }),
+    );
+    const before = {
+      key: t.handle.accessKeyId,
+      endpoints: t.handle.regions.map((r) => r.endpoint),
+    };
+    const versionsBefore = await us.send(new ListObjectVersionsCommand({ Bucket: src }));
+
+    await t.restart();
+
+    assert.equal(t.handle.accessKeyId, before.key, 'credentials are kept');
+    assert.deepEqual(
+      t.handle.regions.map((r) => r.endpoint),
+      before.endpoints,
+      'ports are reused when free',
+    );
+    const c = t.client(US);
+    const versionsAfter = await c.send(new ListObjectVersionsCommand({ Bucket: src }));
+    assert.deepEqual(versionsAfter.Versions, versionsBefore.Versions);
+    const old = await c.send(
+      new GetObjectCommand({ Bucket: src, Key: 'k', VersionId: v1.VersionId }),
+    );
+    assert.equal(await old.Body?.transformToString(), 'one');
+    assert.deepEqual(old.Metadata, { a: '1' });
+    const tags = await c.send(
+      new GetObjectTaggingCommand({ Bucket: src, Key: 'k', VersionId: v1.VersionId }),
+    );
+    assert.deepEqual(tags.TagSet, [{ Key: 't', Value: '1' }]);
+    const cur = await c.send(new GetObjectCommand({ Bucket: src, Key: 'k' }));
+    assert.equal(cur.VersionId, v2.VersionId);
+    assert.equal(await cur.Body?.transformToString(), 'two');
+    const rep = await c.send(new GetBucketReplicationCommand({ Bucket: src }));
+    assert.deepEqual(rep.ReplicationConfiguration, config);
+    const parts = await c.send(
+      new ListPartsCommand({ Bucket: src, Key: 'mp', UploadId: upload.UploadId }),
+    );
+    assert.deepEqual(
+      parts.Parts?.map((p) => p.PartNumber),
+      [1],
+    );
+    assert.equal(await mode(path.join(t.dataDir, 'regions.json')), 0o600);
+    assert.equal(await mode(path.join(t.dataDir, 'credentials.json')), 0o600);
+    const file = JSON.parse(
+      await fs.readFile(path.join(t.dataDir, 'regions.json'), 'utf8'),
+    ) as Record<string, unknown>;
+    assert.equal(file.accessKeyId, t.handle.accessKeyId);
+    assert.equal(file.secretAccessKey, t.handle.secretAccessKey);
+    assert.deepEqual(file.regions, t.handle.regions);
+    assert.equal(file.adminEndpoint, t.handle.adminEndpoint);
+  } finally {
+    await t.stop();
+  }
+});
+
+test('replication queued while the destination was down completes after a restart', async () => {
+  const t = await startTestRegions();
+  try {
+    const src = bucketName('q');
+    const dst = bucketName('q-eu');
+    await t.client(US).send(new CreateBucketCommand({ Bucket: src }));
+    await t
+      .client(EU)
+      .send(
+        new CreateBucketCommand({
+          Bucket: dst,
+          CreateBucketConfiguration: { LocationConstraint: EU },
+        }),
+      );
+    await t
+      .client(US)
+      .send(
+        new PutBucketVersioningCommand({
+          Bucket: src,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    await t
+      .client(EU)
+      .send(
+        new PutBucketVersioningCommand({
+          Bucket: dst,
+          VersioningConfiguration: { Status: 'Enabled' },
+        }),
+      );
+    await t.client(US).send(
+      new PutBucketReplicationCommand({
+        Bucket: src,
+        ReplicationConfiguration: {
+          Role: 'arn:aws:iam::123456789012:role/r',
+          Rules: [
+            {
+              ID: 'r',
+              Priority: 1,
+              Status: 'Enabled',
+              Filter: {},
+              DeleteMarkerReplication: { Status: 'Disabled' },
+              Destination: { Bucket: `arn:aws:s3:::${dst}` },
+            },
+          ],
+        },
+      }),
+    );
+    t.handle.setFaults(EU, { down: true });
+    const put = await t
+      .client(US)
+      .send(new PutObjectCommand({ Bucket: src, Key: 'later', Body: 'queued' }));
+    assert.equal(
+      (await t.client(US).send(new HeadObjectCommand({ Bucket: src, Key: 'later' })))
+        .ReplicationStatus,
+      'PENDING',
+    );
+    await t.restart(); // fault switches start clean: eu-west-1 is up again
+    await waitFor(
+      async () =>
+        (await t.client(US).send(new HeadObjectCommand({ Bucket: src, Key: 'later' })))
+          .ReplicationStatus === 'COMPLETED',
+      5000,
+      'replication after restart',
+    );
+    const replica = await t.client(EU).send(new GetObjectCommand({ Bucket: dst, Key: 'later' }));
+    assert.equal(replica.VersionId, put.VersionId);
+    assert.equal(await replica.Body?.transformToString(), 'queued');
+  } finally {
+    await t.stop();
+  }
+});
+
+test('an interrupted upload leaves no object and no temp file; stray blobs are swept at start', async () => {
+  const t = await startTestRegions();
+  try {
+    const b = bucketName('crash');
+    await t.client(US).send(new CreateBucketCommand({ Bucket: b }));
+    // Send headers promising 1 MiB, 100 KiB of body, then cut the connection.
+    const url = new URL(t.endpoint(US));
+    const { SignatureV4 } = await import('@smithy/signature-v4');
+    const { createHash } = await import('node:crypto');
+    const signer = new SignatureV4({
+      service: 's3',
+      region: US,
+      credentials: t.handle,
+      sha256: class {
+        private h = createHash('sha256');
+        update(d: Uint8Array | string): void {
+          this.h.update(d);
+        }
+        digest(): Promise<Uint8Array> {
+          return Promise.resolve(this.h.digest());
+        }
+      },
+      uriEscapePath: false,
+    });
+    const signed = await signer.sign({
+      method: 'PUT',
+      protocol: 'http:',
+      hostname: url.hostname,
+      port: Number(url.port),
+      path: `/${b}/half`,
+      query: {},
+      headers: {
+        host: url.host,
+        'content-length': String(1024 * 1024),
+        'x-amz-content-sha256': 'UNSIGNED-PAYLOAD',
+      },
+    });
+    await new Promise<void>((resolve) => {
+      const req = http.request({
+        host: url.hostname,
+        port: url.port,
+        method: 'PUT',
+        path: `/${b}/half`,
+        headers: signed.headers,
+      });
+      req.on('error', () => resolve());
+      req.write(Buffer.alloc(100 * 1024, 1), () =>
+        setTimeout(() => {
+          req.destroy();
+          resolve();
+        }, 200),
+      );
+    });
+    await waitFor(
+      async () => (await fs.readdir(path.join(t.dataDir, 'tmp'))).length === 0,
+      3000,
+      'temp file removed',
+    );
+    const missing = await s3Error(
+      t.client(US).send(new HeadObjectCommand({ Bucket: b, Key: 'half' })),
+    );
+    assert.equal(missing.status, 404);
+    // A blob renamed into place by a write that crashed before its metadata commit:
+    const stray = path.join(t.dataDir, 'blobs', 'ab', 'ab' + '0'.repeat(30));
+    await fs.mkdir(path.dirname(stray), { recursive: true });
+    await fs.writeFile(stray, 'orphan');
+    await fs.writeFile(path.join(t.dataDir, 'tmp', 'leftover'), 'partial');
+    await t.client(US).send(new PutObjectCommand({ Bucket: b, Key: 'kept', Body: 'kept' }));
+    await t.restart();
+    await assert.rejects(fs.access(stray), 'the orphan blob is gone');
+    assert.deepEqual(await fs.readdir(path.join(t.dataDir, 'tmp')), []);
+    const kept = await t.client(US).send(new GetObjectCommand({ Bucket: b, Key: 'kept' }));
+    assert.equal(await kept.Body?.transformToString(), 'kept');
+  } finally {
+    await t.stop();
+  }
+});
+
+interface CliRun {
+  child: ChildProcess;
+  lines: string[];
+  values: Map<string, string>;
+}
+
+async function startCli(dataDir: string): Promise<CliRun> {
+  const cli = path.join(process.cwd(), 'main', 'regions', 'cli.ts');
+  const child = spawn(
+    process.execPath,
+    ['--import', 'tsx', cli, '--regions', `${US},${EU}`, '--data', dataDir, '--quiet'],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  const lines: string[] = [];
+  const rl = createInterface({ input: child.stdout! });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`cli did not get ready: ${lines.join('\n')}`)),
+      20000,
+    );
+    rl.on('line', (line) => {
+      lines.push(line);
+      if (line === 'ready') {
+        clearTimeout(timer);
+        resolve();
+      }
+    });
+    child.on('exit', (code) => reject(new Error(`cli exited with ${code}`)));
+  });
+  const values = new Map(
+    lines
+      .filter((l) => l.includes(' '))
+      .map((l) => [l.slice(0, l.indexOf(' ')), l.slice(l.indexOf(' ') + 1)]),
+  );
+  return { child, lines, values };
+}
+
+function stopCli(run: CliRun, signal: NodeJS.Signals): Promise<number | null> {
+  return new Promise((resolve) => {
+    run.child.on('exit', (code) => resolve(code));
+    run.child.kill(signal);
+  });
+}
+
+test('the CLI prints endpoints and credentials, keeps them across runs, and shuts down on SIGTERM/SIGINT', async () => {
+  const dataDir = await fs.mkdtemp(path.join(os.tmpdir(), 'regions-cli-'));
+  try {
+    const first = await startCli(dataDir);
+    const regionLines = first.lines.filter((l) => l.startsWith('region '));
+    assert.equal(regionLines.length, 2);
+    assert.match(regionLines[0]!, /^region us-east-1 http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(regionLines[1]!, /^region eu-west-1 http:\/\/127\.0\.0\.1:\d+$/);
+    assert.match(first.values.get('accessKeyId') ?? '', /^AKIA[A-Z0-9]{16}$/);
+    assert.ok((first.values.get('secretAccessKey') ?? '').length >= 30);
+    assert.equal(first.lines.at(-1), 'ready');
+    const endpoint = regionLines[0]!.split(' ')[2]!;
+    const client = new S3Client({
+      endpoint,
+      region: US,
+      credentials: {
+        accessKeyId: first.values.get('accessKeyId')!,
+        secretAccessKey: first.values.get('secretAccessKey')!,
+      },
+    });
+    try {
+      await client.send(new CreateBucketCommand({ Bucket: 'cli-bucket' }));
+      await client.send(
+        new PutObjectCommand({ Bucket: 'cli-bucket', Key: 'k', Body: 'from the cli run' }),
+      );
+    } finally {
+      client.destroy();
+    }
+    assert.equal(await stopCli(first, 'SIGTERM'), 0);
+    const file = JSON.parse(await fs.readFile(path.join(dataDir, 'regions.json'), 'utf8')) as {
+      accessKeyId: string;
+    };
+    assert.equal(file.accessKeyId, first.values.get('accessKeyId'));
+    assert.equal(await mode(path.join(dataDir, 'regions.json')), 0o600);
+
+    const second = await startCli(dataDir);
+    assert.equal(second.values.get('accessKeyId'), first.values.get('accessKeyId'));
+    assert.equal(second.values.get('secretAccessKey'), first.values.get('secretAccessKey'));
+    const again = new S3Client({
+      endpoint: second.lines.find((l) => l.startsWith('region us-east-1'))!.split(' ')[2]!,
+      region: US,
+      credentials: {
+        accessKeyId: second.values.get('accessKeyId')!,
+        secretAccessKey: second.values.get('secretAccessKey')!,
+      },
+    });
+    try {
+      const got = await again.send(new GetObjectCommand({ Bucket: 'cli-bucket', Key: 'k' }));
+      assert.equal(await got.Body?.transformToString(), 'from the cli run');
+    } finally {
+      again.destroy();
+    }
+    assert.equal(await stopCli(second, 'SIGINT'), 0);
+  } finally {
+    await fs.rm(dataDir, { recursive: true, force: true });
+  }
+});
