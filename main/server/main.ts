@@ -47,7 +47,10 @@ async function main(): Promise<void> {
   });
   // The UI stays reachable when the regions cannot start, and says why.
   const regions = await startRegions({ dataDir: paths.regions, log }).catch((err: Error) => {
-    controller.update({ status: 'error', message: `Local regions could not start: ${err.message}` });
+    controller.update({
+      status: 'error',
+      message: `Local regions could not start: ${err.message}`,
+    });
     return undefined;
   });
   if (regions) controller.attachLocalRegions(regions);
