@@ -5,6 +5,7 @@ import * as bucket from './bucket.js';
 import { deleteObject, deleteObjects } from './delete.js';
 import { listMultipartUploads, listObjectVersions, listObjects, listObjectsV2 } from './list.js';
 import * as mp from './multipart.js';
+import { completeMultipartUpload } from './multipart-complete.js';
 import { getObject, headObject } from './object-read.js';
 import * as tagging from './object-tagging.js';
 import { copyObject, putObject } from './object-write.js';
@@ -45,7 +46,7 @@ export const HANDLERS: Record<Operation, (ctx: Ctx) => void | Promise<void>> = {
   CreateMultipartUpload: mp.createMultipartUpload,
   UploadPart: mp.uploadPart,
   UploadPartCopy: mp.uploadPartCopy,
-  CompleteMultipartUpload: mp.completeMultipartUpload,
+  CompleteMultipartUpload: completeMultipartUpload,
   AbortMultipartUpload: mp.abortMultipartUpload,
   ListParts: mp.listParts,
 };

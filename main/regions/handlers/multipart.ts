@@ -1,12 +1,12 @@
-// Multipart uploads: Create, UploadPart, UploadPartCopy, ListParts, Complete, Abort.
-import { checksumClaim, readSmallBody, receiveBody, MAX_PUT_SIZE } from '../body.js';
+// Multipart uploads: Create, UploadPart, UploadPartCopy, ListParts, Abort (Complete is in
+// multipart-complete.ts).
+import { checksumClaim, receiveBody, MAX_PUT_SIZE } from '../body.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumHeaderName,
   createHasher,
   type ChecksumAlgorithm,
 } from '../checksums.js';
-import { checkWriteConditions, writeConditions } from '../conditional.js';
 import {
   header,
   requireBucket,
@@ -16,28 +16,17 @@ import {
   versionHeader,
   type Ctx,
 } from '../context.js';
-import { S3Error } from '../errors.js';
-import {
-  badDigest,
-  invalidArgument,
-  invalidRequest,
-  malformedXml,
-  noSuchUpload,
-} from '../error-catalog.js';
+import { invalidArgument, invalidRequest, noSuchUpload } from '../error-catalog.js';
 import { newUploadId, OWNER } from '../ids.js';
 import type { Upload } from '../store/multipart.js';
-import type { ChecksumType, PartLayout, StoredChecksum } from '../store/objects.js';
+import type { ChecksumType } from '../store/objects.js';
 import { parseTaggingHeader } from '../tags.js';
-import { children, parseRoot, text } from '../xml-read.js';
-import { commitVersion } from './commit.js';
 import { metadataFromRequest, storageClassFromRequest } from './object-meta.js';
-import { DEFAULT_CHECKSUM, resolveCopySource } from './object-write.js';
+import { resolveCopySource } from './object-write.js';
 
-const MIN_PART_SIZE = 5 * 1024 * 1024;
 const owner = (): Record<string, string> => ({ ID: OWNER.ID, DisplayName: OWNER.DisplayName });
-const completing = new Set<string>();
 
-function lower(alg: string): string {
+export function lower(alg: string): string {
   return alg.toLowerCase();
 }
 
@@ -97,7 +86,7 @@ export function createMultipartUpload(ctx: Ctx): void {
   );
 }
 
-function requireUpload(ctx: Ctx): Upload {
+export function requireUpload(ctx: Ctx): Upload {
   const id = ctx.query.get('uploadId') ?? '';
   const u = ctx.rt.multipart.get(id);
   if (!u || u.bucket !== ctx.bucket || u.key !== ctx.key) throw noSuchUpload(id);
@@ -261,156 +250,6 @@ export function listParts(ctx: Ctx): void {
     ChecksumAlgorithm: upload.checksumAlgorithm,
     ChecksumType: upload.checksumType,
   });
-}
-
-const bare = (etag: string): string => etag.trim().replace(/^"|"$/g, '');
-
-export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
-  const bucket = requireBucket(ctx);
-  const key = requireKey(ctx);
-  const upload = requireUpload(ctx);
-  const conditions = writeConditions(ctx.req.headers);
-  if (completing.has(upload.uploadId)) throw noSuchUpload(upload.uploadId);
-  completing.add(upload.uploadId);
-  const ticket = conditions ? ctx.rt.writes.begin(bucket.name, key) : undefined;
-  try {
-    // The x-amz-checksum-* headers of this request describe the whole object, not the body.
-    const body = await readSmallBody(ctx, 4 * 1024 * 1024, { bodyChecksums: false });
-    const root = parseRoot(body, 'CompleteMultipartUpload');
-    if (conditions) checkWriteConditions(conditions, key, ctx.rt.objects.current(bucket.name, key));
-    const requested = children(root, 'Part');
-    if (requested.length === 0) throw malformedXml();
-    const stored = new Map(ctx.rt.multipart.parts(upload.uploadId).map((p) => [p.partNumber, p]));
-    const chosen = [];
-    let previous = 0;
-    for (const r of requested) {
-      const n = Number(text(r, 'PartNumber'));
-      const etag = text(r, 'ETag') ?? '';
-      if (!Number.isInteger(n)) throw malformedXml();
-      if (n <= previous) {
-        throw new S3Error(
-          'InvalidPartOrder',
-          400,
-          'The list of parts was not in ascending order. The parts list must be specified in order by part number.',
-          { UploadId: upload.uploadId },
-        );
-      }
-      previous = n;
-      const part = stored.get(n);
-      const invalidPart = (): S3Error =>
-        new S3Error(
-          'InvalidPart',
-          400,
-          "One or more of the specified parts could not be found.  The part may not have been uploaded, or the specified entity tag may not match the part's entity tag.",
-          { UploadId: upload.uploadId, PartNumber: String(n), ETag: etag },
-        );
-      if (!part || bare(part.etag) !== bare(etag)) throw invalidPart();
-      for (const alg of CHECKSUM_ALGORITHMS) {
-        const given = text(r, `Checksum${alg}`);
-        if (given === undefined) continue;
-        if (upload.checksumAlgorithm && alg !== upload.checksumAlgorithm) {
-          throw invalidRequest(
-            `Checksum Type mismatch occurred, expected checksum Type: ${lower(upload.checksumAlgorithm)}, actual checksum Type: ${lower(alg)}`,
-          );
-        }
-        if (part.checksum?.algorithm === alg && part.checksum.value !== given) throw invalidPart();
-      }
-      chosen.push(part);
-    }
-    chosen.forEach((p, i) => {
-      if (i < chosen.length - 1 && p.size < MIN_PART_SIZE) {
-        throw new S3Error(
-          'EntityTooSmall',
-          400,
-          'Your proposed upload is smaller than the minimum allowed object size.',
-          {
-            ProposedSize: String(p.size),
-            MinSizeAllowed: String(MIN_PART_SIZE),
-            PartNumber: String(p.partNumber),
-            ETag: p.etag,
-          },
-        );
-      }
-    });
-    const algorithm = upload.checksumAlgorithm ?? DEFAULT_CHECKSUM;
-    const type: ChecksumType = upload.checksumType ?? 'FULL_OBJECT';
-    const full = type === 'FULL_OBJECT' ? createHasher(algorithm) : undefined;
-    const tmp = await ctx.rt.blobs.concat(
-      chosen.map((p) => p.blob),
-      (chunk) => full?.update(chunk),
-    );
-    const md5s = createHasher('MD5');
-    const composite = createHasher(algorithm);
-    for (const p of chosen) {
-      md5s.update(Buffer.from(bare(p.etag), 'hex'));
-      if (p.checksum) composite.update(Buffer.from(p.checksum.value, 'base64'));
-    }
-    const checksum: StoredChecksum = {
-      algorithm,
-      type,
-      value: full
-        ? full.digest().toString('base64')
-        : `${composite.digest().toString('base64')}-${chosen.length}`,
-    };
-    const expected = header(ctx, checksumHeaderName(algorithm));
-    if (
-      expected !== undefined &&
-      expected !== checksum.value &&
-      `${expected}-${chosen.length}` !== checksum.value
-    ) {
-      await ctx.rt.blobs.discard(tmp.tmp);
-      throw badDigest(algorithm);
-    }
-    const mpSize = header(ctx, 'x-amz-mp-object-size');
-    if (mpSize !== undefined && Number(mpSize) !== tmp.size) {
-      await ctx.rt.blobs.discard(tmp.tmp);
-      throw invalidRequest(
-        `The provided 'x-amz-mp-object-size' header value ${mpSize} does not match what was computed: ${tmp.size}`,
-      );
-    }
-    const layout: PartLayout[] = chosen.map((p) =>
-      p.checksum && type === 'COMPOSITE'
-        ? { size: p.size, checksum: p.checksum.value }
-        : { size: p.size },
-    );
-    const { version, bucket: b } = await commitVersion(
-      ctx,
-      bucket.name,
-      key,
-      {
-        deleteMarker: false,
-        lastModified: Date.now(),
-        size: tmp.size,
-        etag: `"${md5s.digest().toString('hex')}-${chosen.length}"`,
-        ...(upload.contentType !== undefined ? { contentType: upload.contentType } : {}),
-        headers: upload.headers,
-        meta: upload.meta,
-        tags: upload.tags,
-        storageClass: upload.storageClass,
-        checksum,
-        parts: layout,
-      },
-      { tmp: tmp.tmp, conditions, ticket },
-    );
-    for (const blob of ctx.rt.multipart.remove(upload.uploadId)) await ctx.rt.blobs.remove(blob);
-    sendXml(
-      ctx,
-      200,
-      'CompleteMultipartUploadResult',
-      {
-        Location: `http://${header(ctx, 'host') ?? ''}/${bucket.name}/${encodeURIComponent(key)}`,
-        Bucket: bucket.name,
-        Key: key,
-        ETag: version.etag,
-        [`Checksum${algorithm}`]: checksum.value,
-        ChecksumType: checksum.type,
-      },
-      { 'x-amz-version-id': versionHeader(b, version.versionId) },
-    );
-  } finally {
-    completing.delete(upload.uploadId);
-    if (ticket) ctx.rt.writes.end(ticket);
-  }
 }
 
 export async function abortMultipartUpload(ctx: Ctx): Promise<void> {
