@@ -1,0 +1,214 @@
+// Replication configuration: PutBucketReplication validates as S3 does, Get returns what was
+// put, a configuration blocks suspending versioning, Delete removes it.
+import {
+  CreateBucketCommand,
+  DeleteBucketReplicationCommand,
+  GetBucketReplicationCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
+  type ReplicationConfiguration,
+  type ReplicationRule,
+  type S3Client,
+} from '@aws-sdk/client-s3';
+import assert from 'node:assert/strict';
+import { after, before, test } from 'node:test';
+import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import { signedRequest } from '../helpers/signed-http.js';
+
+const US = 'us-east-1';
+const EU = 'eu-west-1';
+const ROLE = 'arn:aws:iam::123456789012:role/replication';
+let t: TestRegions;
+
+before(async () => {
+  t = await startTestRegions();
+});
+after(async () => {
+  await t.stop();
+});
+
+const client = (region: string): S3Client => t.client(region);
+
+async function bucket(
+  region: string,
+  versioning: 'Enabled' | 'Suspended' | 'none' = 'Enabled',
+): Promise<string> {
+  const name = bucketName(region === US ? 'src' : 'dst');
+  await client(region).send(
+    new CreateBucketCommand({
+      Bucket: name,
+      ...(region === US
+        ? {}
+        : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
+    }),
+  );
+  if (versioning !== 'none') {
+    await client(region).send(
+      new PutBucketVersioningCommand({
+        Bucket: name,
+        VersioningConfiguration: { Status: versioning },
+      }),
+    );
+  }
+  return name;
+}
+
+function rule(dest: string, extra: Partial<ReplicationRule> = {}): ReplicationRule {
+  return {
+    ID: `to-${dest}`,
+    Priority: 1,
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    DeleteMarkerReplication: { Status: 'Disabled' },
+    Destination: { Bucket: `arn:aws:s3:::${dest}` },
+    ...extra,
+  };
+}
+
+async function replicate(region: string, source: string, rules: ReplicationRule[]): Promise<void> {
+  await client(region).send(
+    new PutBucketReplicationCommand({
+      Bucket: source,
+      ReplicationConfiguration: { Role: ROLE, Rules: rules },
+    }),
+  );
+}
+
+test('PutBucketReplication validates as S3: versioning, destinations, schema', async () => {
+  const src = await bucket(US, 'none');
+  const dst = await bucket(EU);
+  const unversionedDst = await bucket(EU, 'none');
+  const put = (rules: ReplicationRule[], b = src): Promise<unknown> => replicate(US, b, rules);
+  const notVersioned = await s3Error(put([rule(dst)]));
+  assert.equal(notVersioned.name, 'InvalidRequest');
+  assert.equal(
+    notVersioned.message,
+    "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
+  );
+  await client(US).send(
+    new PutBucketVersioningCommand({ Bucket: src, VersioningConfiguration: { Status: 'Enabled' } }),
+  );
+  const missing = await s3Error(put([rule(bucketName('missing'))]));
+  assert.equal(missing.name, 'InvalidRequest');
+  assert.equal(missing.message, 'Destination bucket must exist.');
+  const unversioned = await s3Error(put([rule(unversionedDst)]));
+  assert.equal(unversioned.message, 'Destination bucket must have versioning enabled.');
+  const self = await s3Error(put([rule(src)]));
+  assert.equal(self.name, 'InvalidRequest');
+  const noPriority = await s3Error(put([rule(dst, { Priority: undefined })]));
+  assert.equal(noPriority.name, 'InvalidRequest');
+  assert.match(noPriority.message, /Priority must be specified/);
+  const noDmr = await s3Error(put([rule(dst, { DeleteMarkerReplication: undefined })]));
+  assert.match(noDmr.message, /DeleteMarkerReplication must be specified/);
+  const dmrWithTag = await s3Error(
+    put([
+      rule(dst, {
+        Filter: { Tag: { Key: 'k', Value: 'v' } },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+      }),
+    ]),
+  );
+  assert.equal(dmrWithTag.name, 'InvalidRequest');
+  assert.match(
+    dmrWithTag.message,
+    /Delete marker replication is not supported if any Tag filter is specified/,
+  );
+  const dupPriority = await s3Error(put([rule(dst, { ID: 'a' }), rule(dst, { ID: 'b' })]));
+  assert.equal(dupPriority.name, 'InvalidRequest');
+  const dupId = await s3Error(
+    put([rule(dst, { ID: 'same' }), rule(dst, { ID: 'same', Priority: 2 })]),
+  );
+  assert.equal(dupId.name, 'InvalidArgument');
+  const badArn = await s3Error(put([rule(dst, { Destination: { Bucket: dst } })]));
+  assert.equal(badArn.name, 'InvalidArgument');
+  const base = {
+    endpoint: t.endpoint(US),
+    region: US,
+    credentials: t.handle,
+    method: 'PUT',
+    path: `/${src}`,
+    query: { replication: '' },
+  };
+  const noDest = await signedRequest({
+    ...base,
+    body: `<ReplicationConfiguration><Role>${ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Status>Enabled</Status><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication></Rule></ReplicationConfiguration>`,
+  });
+  assert.equal(noDest.status, 400);
+  assert.match(noDest.text, /<Code>MalformedXML<\/Code>/);
+  const noStatus = await signedRequest({
+    ...base,
+    body: `<ReplicationConfiguration><Role>${ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>arn:aws:s3:::${dst}</Bucket></Destination></Rule></ReplicationConfiguration>`,
+  });
+  assert.match(noStatus.text, /<Code>MalformedXML<\/Code>/);
+  const none = await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })));
+  assert.equal(none.name, 'ReplicationConfigurationNotFoundError');
+  assert.equal(none.status, 404);
+});
+
+test('the configuration round-trips, blocks suspending versioning (InvalidBucketState), and can be deleted', async () => {
+  const src = await bucket(US);
+  const dst = await bucket(EU);
+  const config: ReplicationConfiguration = {
+    Role: ROLE,
+    Rules: [
+      {
+        ID: 'full',
+        Priority: 7,
+        Status: 'Enabled',
+        Filter: {
+          And: {
+            Prefix: 'docs/',
+            Tags: [
+              { Key: 'team', Value: 'a' },
+              { Key: 'env', Value: 'prod' },
+            ],
+          },
+        },
+        DeleteMarkerReplication: { Status: 'Disabled' },
+        SourceSelectionCriteria: { ReplicaModifications: { Status: 'Enabled' } },
+        Destination: {
+          Bucket: `arn:aws:s3:::${dst}`,
+          StorageClass: 'STANDARD_IA',
+          Account: '123456789012',
+          AccessControlTranslation: { Owner: 'Destination' },
+          ReplicationTime: { Status: 'Enabled', Time: { Minutes: 15 } },
+          Metrics: { Status: 'Enabled', EventThreshold: { Minutes: 15 } },
+        },
+      },
+      {
+        ID: 'legacy-like',
+        Priority: 1,
+        Status: 'Disabled',
+        Filter: { Prefix: 'tmp/' },
+        DeleteMarkerReplication: { Status: 'Enabled' },
+        Destination: { Bucket: `arn:aws:s3:::${dst}` },
+      },
+    ],
+  };
+  await client(US).send(
+    new PutBucketReplicationCommand({ Bucket: src, ReplicationConfiguration: config }),
+  );
+  const got = await client(US).send(new GetBucketReplicationCommand({ Bucket: src }));
+  assert.deepEqual(got.ReplicationConfiguration, config);
+  const suspend = await s3Error(
+    client(US).send(
+      new PutBucketVersioningCommand({
+        Bucket: src,
+        VersioningConfiguration: { Status: 'Suspended' },
+      }),
+    ),
+  );
+  assert.equal(suspend.name, 'InvalidBucketState');
+  assert.equal(suspend.status, 409);
+  await client(US).send(new DeleteBucketReplicationCommand({ Bucket: src }));
+  assert.equal(
+    (await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })))).status,
+    404,
+  );
+  await client(US).send(
+    new PutBucketVersioningCommand({
+      Bucket: src,
+      VersioningConfiguration: { Status: 'Suspended' },
+    }),
+  );
+});
