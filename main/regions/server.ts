@@ -69,8 +69,9 @@ async function handle(
     );
     const query = new URLSearchParams(rawQuery);
     const op = route(method, target, query, req.headers['x-amz-copy-source'] !== undefined);
-    if (target.bucket !== undefined && op !== 'CreateBucket') {
-      // A bucket lives in one region: S3 answers 301 PermanentRedirect at another region's endpoint.
+    if (target.bucket !== undefined && op !== 'CreateBucket' && op !== 'GetBucketLocation') {
+      // A bucket lives in one region: S3 answers 301 PermanentRedirect at another region's
+      // endpoint (GetBucketLocation answers anywhere: it is how clients find the region).
       const home = rt.buckets.get(target.bucket)?.region;
       if (home !== undefined && home !== region) {
         res.setHeader('x-amz-bucket-region', home);
@@ -132,7 +133,8 @@ export async function startRegionServer(
   region: string,
   port: number,
 ): Promise<RegionServer> {
-  const server = http.createServer({ keepAliveTimeout: 30_000 }, (req, res) => {
+  // No overall request timeout: large uploads over a throttled link may take long (loopback only).
+  const server = http.createServer({ keepAliveTimeout: 30_000, requestTimeout: 0 }, (req, res) => {
     void handle(rt, region, req, res);
   });
   await new Promise<void>((resolve, reject) => {

@@ -39,14 +39,12 @@ test('CreateBucket with and without LocationConstraint; GetBucketLocation, HeadB
   const us = bucketName('us');
   const eu = bucketName('eu');
   await t.client(US).send(new CreateBucketCommand({ Bucket: us }));
-  const created = await t
-    .client(EU)
-    .send(
-      new CreateBucketCommand({
-        Bucket: eu,
-        CreateBucketConfiguration: { LocationConstraint: EU },
-      }),
-    );
+  const created = await t.client(EU).send(
+    new CreateBucketCommand({
+      Bucket: eu,
+      CreateBucketConfiguration: { LocationConstraint: EU },
+    }),
+  );
   assert.equal(created.Location, `/${eu}`);
   const usLoc = await t.client(US).send(new GetBucketLocationCommand({ Bucket: us }));
   assert.equal(
@@ -56,6 +54,9 @@ test('CreateBucket with and without LocationConstraint; GetBucketLocation, HeadB
   );
   const euLoc = await t.client(EU).send(new GetBucketLocationCommand({ Bucket: eu }));
   assert.equal(euLoc.LocationConstraint, EU);
+  // GetBucketLocation answers from any region: it is how a client finds the bucket's region.
+  const fromUs = await t.client(US).send(new GetBucketLocationCommand({ Bucket: eu }));
+  assert.equal(fromUs.LocationConstraint, EU);
   const head = await t.client(EU).send(new HeadBucketCommand({ Bucket: eu }));
   assert.equal(head.BucketRegion, EU);
   // ListBuckets answers every bucket of every region, from any region.
@@ -80,14 +81,12 @@ test('bucket names are global: BucketAlreadyOwnedByYou in the same region, Bucke
   assert.equal(same.name, 'BucketAlreadyOwnedByYou');
   assert.equal(same.status, 409);
   const other = await s3Error(
-    t
-      .client(EU)
-      .send(
-        new CreateBucketCommand({
-          Bucket: name,
-          CreateBucketConfiguration: { LocationConstraint: EU },
-        }),
-      ),
+    t.client(EU).send(
+      new CreateBucketCommand({
+        Bucket: name,
+        CreateBucketConfiguration: { LocationConstraint: EU },
+      }),
+    ),
   );
   assert.equal(other.name, 'BucketAlreadyExists');
   assert.equal(other.status, 409);
@@ -98,14 +97,12 @@ test('invalid names and location constraints are refused as S3 does', async () =
   assert.equal(bad.name, 'InvalidBucketName');
   assert.equal(bad.status, 400);
   const mismatch = await s3Error(
-    t
-      .client(US)
-      .send(
-        new CreateBucketCommand({
-          Bucket: bucketName('lc'),
-          CreateBucketConfiguration: { LocationConstraint: EU },
-        }),
-      ),
+    t.client(US).send(
+      new CreateBucketCommand({
+        Bucket: bucketName('lc'),
+        CreateBucketConfiguration: { LocationConstraint: EU },
+      }),
+    ),
   );
   assert.equal(mismatch.name, 'IllegalLocationConstraintException');
   const unknown = await s3Error(
@@ -121,14 +118,12 @@ test('invalid names and location constraints are refused as S3 does', async () =
 
 test("a bucket addressed at another region's port answers 301 PermanentRedirect with its region", async () => {
   const eu = bucketName('redir');
-  await t
-    .client(EU)
-    .send(
-      new CreateBucketCommand({
-        Bucket: eu,
-        CreateBucketConfiguration: { LocationConstraint: EU },
-      }),
-    );
+  await t.client(EU).send(
+    new CreateBucketCommand({
+      Bucket: eu,
+      CreateBucketConfiguration: { LocationConstraint: EU },
+    }),
+  );
   const err = await s3Error(
     t.client(US).send(new PutObjectCommand({ Bucket: eu, Key: 'k', Body: 'x' })),
   );
