@@ -106,6 +106,11 @@ function sendError(
   resource: string,
   requestId: string,
 ): void {
+  if (res.headersSent) {
+    // The response was already streaming (a client that went away mid-download, most often).
+    res.destroy();
+    return;
+  }
   let e: S3Error;
   if (err instanceof S3Error) {
     e = err;
@@ -114,10 +119,6 @@ function sendError(
       `internal error on ${method} ${resource}: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}`,
     );
     e = internalError();
-  }
-  if (res.headersSent) {
-    res.destroy();
-    return;
   }
   const body = Buffer.from(errorXml(e, resource, requestId), 'utf8');
   res.writeHead(e.status, {
