@@ -91,26 +91,22 @@ test('a region that is down answers 503 and holds inbound replication PENDING un
   const src = bucketName('src');
   const dst = bucketName('dst');
   await t.client(US).send(new CreateBucketCommand({ Bucket: src }));
-  await t
-    .client(EU)
-    .send(
-      new CreateBucketCommand({
-        Bucket: dst,
-        CreateBucketConfiguration: { LocationConstraint: EU },
-      }),
-    );
+  await t.client(EU).send(
+    new CreateBucketCommand({
+      Bucket: dst,
+      CreateBucketConfiguration: { LocationConstraint: EU },
+    }),
+  );
   for (const [region, b] of [
     [US, src],
     [EU, dst],
   ] as const) {
-    await t
-      .client(region)
-      .send(
-        new PutBucketVersioningCommand({
-          Bucket: b,
-          VersioningConfiguration: { Status: 'Enabled' },
-        }),
-      );
+    await t.client(region).send(
+      new PutBucketVersioningCommand({
+        Bucket: b,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
   }
   await t.client(US).send(
     new PutBucketReplicationCommand({

@@ -38,14 +38,12 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
     const src = bucketName('keep');
     const dst = bucketName('keep-eu');
     await us.send(new CreateBucketCommand({ Bucket: src }));
-    await t
-      .client(EU)
-      .send(
-        new CreateBucketCommand({
-          Bucket: dst,
-          CreateBucketConfiguration: { LocationConstraint: EU },
-        }),
-      );
+    await t.client(EU).send(
+      new CreateBucketCommand({
+        Bucket: dst,
+        CreateBucketConfiguration: { LocationConstraint: EU },
+      }),
+    );
     for (const [c, b] of [
       [us, src],
       [t.client(EU), dst],
@@ -151,30 +149,24 @@ test('replication queued while the destination was down completes after a restar
     const src = bucketName('q');
     const dst = bucketName('q-eu');
     await t.client(US).send(new CreateBucketCommand({ Bucket: src }));
-    await t
-      .client(EU)
-      .send(
-        new CreateBucketCommand({
-          Bucket: dst,
-          CreateBucketConfiguration: { LocationConstraint: EU },
-        }),
-      );
-    await t
-      .client(US)
-      .send(
-        new PutBucketVersioningCommand({
-          Bucket: src,
-          VersioningConfiguration: { Status: 'Enabled' },
-        }),
-      );
-    await t
-      .client(EU)
-      .send(
-        new PutBucketVersioningCommand({
-          Bucket: dst,
-          VersioningConfiguration: { Status: 'Enabled' },
-        }),
-      );
+    await t.client(EU).send(
+      new CreateBucketCommand({
+        Bucket: dst,
+        CreateBucketConfiguration: { LocationConstraint: EU },
+      }),
+    );
+    await t.client(US).send(
+      new PutBucketVersioningCommand({
+        Bucket: src,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+    await t.client(EU).send(
+      new PutBucketVersioningCommand({
+        Bucket: dst,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
     await t.client(US).send(
       new PutBucketReplicationCommand({
         Bucket: src,
