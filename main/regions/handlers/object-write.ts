@@ -1,5 +1,5 @@
 // PutObject and CopyObject.
-import { receiveBody, MAX_PUT_SIZE } from '../body.js';
+import { checksumClaim, receiveBody, MAX_PUT_SIZE } from '../body.js';
 import {
   CHECKSUM_ALGORITHMS,
   checksumHeaderName,
@@ -53,7 +53,9 @@ export async function putObject(ctx: Ctx): Promise<void> {
   const ticket = conditions ? ctx.rt.writes.begin(bucket.name, key) : undefined;
   try {
     if (conditions) checkWriteConditions(conditions, key, ctx.rt.objects.current(bucket.name, key));
-    const body = await receiveBody(ctx, { compute: [DEFAULT_CHECKSUM], requireLength: true });
+    // The default checksum is only computed when the client sends none of its own.
+    const compute = checksumClaim(ctx) ? [] : [DEFAULT_CHECKSUM];
+    const body = await receiveBody(ctx, { compute, requireLength: true });
     const algorithm = body.claimed?.algorithm ?? DEFAULT_CHECKSUM;
     const checksum: StoredChecksum = {
       algorithm,
