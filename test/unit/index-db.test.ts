@@ -110,7 +110,20 @@ test('folders: add, list, refuse a duplicate path, remove cascades to files and 
     folders.list().map((f) => f.id),
     ['f1', 'f2'],
   );
+  assert.equal(folders.get('nope'), undefined);
   assert.equal(folders.get('f1')?.prefix, 'p/');
+  assert.equal(folders.get('f1')?.accountId, '');
+  const withAccount = folders.add({
+    id: 'f9',
+    localPath: '/data/c',
+    accountId: 'acc-1',
+    bucket: 'b',
+    prefix: '',
+    region: 'r',
+    createdAt: 42,
+  });
+  assert.deepEqual(folders.get('f9'), withAccount);
+  assert.equal(folders.get('f9')?.accountId, 'acc-1');
   assert.throws(
     () => folders.add({ id: 'f3', localPath: '/data/a', bucket: 'x', prefix: '', region: 'r' }),
     /\/data\/a is already synced/,

@@ -16,6 +16,7 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE TABLE folders (
         id TEXT PRIMARY KEY,
         local_path TEXT NOT NULL UNIQUE,
+        account_id TEXT NOT NULL DEFAULT '',
         bucket TEXT NOT NULL,
         prefix TEXT NOT NULL DEFAULT '',
         region TEXT NOT NULL,
@@ -114,6 +115,7 @@ export function openIndexDb(file: string, options: OpenIndexOptions = {}): Index
 export interface FolderRecord {
   id: string;
   localPath: string;
+  accountId: string;
   bucket: string;
   prefix: string;
   region: string;
@@ -123,6 +125,7 @@ export interface FolderRecord {
 interface FolderRow {
   id: string;
   local_path: string;
+  account_id: string;
   bucket: string;
   prefix: string;
   region: string;
@@ -132,6 +135,7 @@ interface FolderRow {
 const toFolder = (r: FolderRow): FolderRecord => ({
   id: r.id,
   localPath: r.local_path,
+  accountId: r.account_id,
   bucket: r.bucket,
   prefix: r.prefix,
   region: r.region,
@@ -147,16 +151,25 @@ export class FolderTable {
 
   constructor(db: IndexDb) {
     this.insertStmt = db.prepare(
-      `INSERT INTO folders (id, local_path, bucket, prefix, region, created_at)
-       VALUES (@id, @localPath, @bucket, @prefix, @region, @createdAt)`,
+      `INSERT INTO folders (id, local_path, account_id, bucket, prefix, region, created_at)
+       VALUES (@id, @localPath, @accountId, @bucket, @prefix, @region, @createdAt)`,
     );
     this.getStmt = db.prepare<[string], FolderRow>('SELECT * FROM folders WHERE id = ?');
     this.listStmt = db.prepare<[], FolderRow>('SELECT * FROM folders ORDER BY created_at, id');
     this.removeStmt = db.prepare<[string]>('DELETE FROM folders WHERE id = ?');
   }
 
-  add(folder: Omit<FolderRecord, 'createdAt'> & { createdAt?: number }): FolderRecord {
-    const record = { ...folder, createdAt: folder.createdAt ?? Date.now() };
+  add(
+    folder: Omit<FolderRecord, 'createdAt' | 'accountId'> & {
+      accountId?: string;
+      createdAt?: number;
+    },
+  ): FolderRecord {
+    const record: FolderRecord = {
+      ...folder,
+      accountId: folder.accountId ?? '',
+      createdAt: folder.createdAt ?? Date.now(),
+    };
     try {
       this.insertStmt.run(record);
     } catch (err) {
