@@ -6,13 +6,20 @@ export interface MassDeleteOptions {
   maxFiles?: number;
   /** Ask when more than this percentage of the folder's files would be deleted. */
   maxPercent?: number;
+  /**
+   * The percentage rule starts at this many deletes, so deleting the one file of a new
+   * folder is not a "mass" delete.
+   */
+  minFilesForPercent?: number;
 }
 
 export type MassDeleteVerdict =
-  { verdict: 'ok' } | { verdict: 'ask'; deletes: number; fileCount: number; message: string };
+  | { verdict: 'ok' }
+  | { verdict: 'ask'; deletes: number; fileCount: number; percent: number; message: string };
 
 export const DEFAULT_MAX_DELETE_FILES = 50;
 export const DEFAULT_MAX_DELETE_PERCENT = 50;
+export const DEFAULT_MIN_FILES_FOR_PERCENT = 5;
 
 /**
  * deletes: the paths the batch would delete; fileCount: the folder's tracked files
@@ -31,13 +38,15 @@ export function checkMassDelete(
   // More deletes than known files (a stale count) counts as all of them.
   const total = Math.max(fileCount, n);
   const percent = (n / total) * 100;
-  if (n <= maxFiles && percent <= maxPercent) return { verdict: 'ok' };
+  const minForPercent = options.minFilesForPercent ?? DEFAULT_MIN_FILES_FOR_PERCENT;
+  if (n <= maxFiles && (percent <= maxPercent || n < minForPercent)) return { verdict: 'ok' };
   const files = (k: number) => `${k} file${k === 1 ? '' : 's'}`;
   const share = n === total ? 'all' : `${Math.round(percent)}%`;
   return {
     verdict: 'ask',
     deletes: n,
     fileCount: total,
+    percent: Math.round(percent),
     message:
       `${files(n)} (${share} of ${files(total)}) were deleted in ${folder}. Delete them in ` +
       `the bucket too? If the folder's drive is disconnected or the files were moved by ` +
