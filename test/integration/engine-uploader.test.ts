@@ -18,6 +18,7 @@ import { after, before, test } from 'node:test';
 import { parseLineage } from '../../main/core/transfer/lineage.js';
 import { S3OperationError } from '../../main/core/transfer/s3-errors.js';
 import {
+  choosePartSize,
   deleteKey,
   uploadFile,
   type DonePart,
@@ -432,4 +433,15 @@ test('an unreadable file is a clear local error', async () => {
     uploadFile(request('missing/x', path.join(dir, 'does-not-exist.bin'))),
     /Cannot read '.*does-not-exist\.bin': it no longer exists/,
   );
+});
+
+test('part sizes adapt to the file: at least 8 MiB, whole MiB, at most 10,000 parts', () => {
+  assert.equal(choosePartSize(40 * MiB), 8 * MiB);
+  for (const size of [80 * 1024 * MiB, 1024 * 1024 * MiB, 5 * 1024 * 1024 * MiB]) {
+    const part = choosePartSize(size);
+    assert.equal(part % MiB, 0);
+    assert.ok(part >= 8 * MiB);
+    assert.ok(Math.ceil(size / part) <= 10_000, `${size} in ${Math.ceil(size / part)} parts`);
+  }
+  assert.equal(choosePartSize(100 * 1024 * MiB), 11 * MiB);
 });
