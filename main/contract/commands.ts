@@ -1,8 +1,30 @@
 // The one typed map of what the renderer may ask of main: arguments (validated at runtime
 // by the host) and results (typed only; main produces them).
-import { boolean, object, oneOf, number, optional, type Infer, type Schema } from './schema.js';
+import {
+  array,
+  boolean,
+  number,
+  object,
+  oneOf,
+  optional,
+  string,
+  type Infer,
+  type Schema,
+} from './schema.js';
 import { settingsPatchSchema, type Settings } from './settings.js';
 import type { ActivityEntry, AppState, MenuModel } from './state.js';
+import type { AccountSummary, FilePage, FolderSummary } from './sync.js';
+
+const folderId = string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
+const fileStates = [
+  'pending',
+  'uploading',
+  'synced',
+  'interrupted',
+  'conflict',
+  'error',
+  'deleted',
+] as const;
 
 const none = object({});
 
@@ -16,6 +38,35 @@ export const commandArgs = {
   'tray.invoke': object({
     id: oneOf(['toggle-pause', 'open-window', 'open-folder', 'quit'] as const),
   }),
+  'accounts.list': none,
+  'folders.list': none,
+  'folders.add': object({
+    path: string({ min: 1, max: 4096 }),
+    accountId: optional(string({ min: 1, max: 64 })),
+    bucket: optional(string({ min: 3, max: 63 })),
+    prefix: optional(string({ max: 512 })),
+    region: optional(string({ min: 1, max: 32 })),
+  }),
+  'folders.enableVersioning': object({
+    accountId: string({ min: 1, max: 64 }),
+    bucket: string({ min: 3, max: 63 }),
+    region: string({ min: 1, max: 32 }),
+  }),
+  'folders.remove': object({ id: folderId }),
+  'folders.setPaused': object({ id: folderId, paused: boolean() }),
+  'folders.answerMassDelete': object({ id: folderId, proceed: boolean() }),
+  'folders.rescan': object({ id: folderId }),
+  'files.list': object({
+    folderId: optional(folderId),
+    state: optional(oneOf(fileStates)),
+    search: optional(string({ max: 256 })),
+    offset: number({ integer: true, min: 0 }),
+    limit: number({ integer: true, min: 1, max: 1000 }),
+  }),
+  'files.importPaths': object({
+    folderId,
+    paths: array(string({ min: 1, max: 4096 }), { max: 1000 }),
+  }),
 } satisfies Record<string, Schema<unknown>>;
 
 export interface CommandResults {
@@ -26,6 +77,16 @@ export interface CommandResults {
   'settings.update': Settings;
   'tray.getMenu': MenuModel;
   'tray.invoke': { done: boolean; message?: string };
+  'accounts.list': AccountSummary[];
+  'folders.list': FolderSummary[];
+  'folders.add': FolderSummary;
+  'folders.enableVersioning': { enabled: true };
+  'folders.remove': { removed: true };
+  'folders.setPaused': FolderSummary;
+  'folders.answerMassDelete': FolderSummary;
+  'folders.rescan': FolderSummary;
+  'files.list': FilePage;
+  'files.importPaths': { copied: string[] };
 }
 
 export type CommandName = keyof typeof commandArgs;

@@ -11,7 +11,11 @@ export type ErrorCode =
   | 'Internal';
 
 export type RetryAction =
-  { kind: 'retry' } | { kind: 'open-settings'; section?: string } | { kind: 'none' };
+  | { kind: 'retry' }
+  | { kind: 'open-settings'; section?: string }
+  | { kind: 'none' }
+  /** Offer folders.enableVersioning, then add again; the fields name the bucket it checked. */
+  | { kind: 'enable-versioning'; accountId?: string; bucket?: string; region?: string };
 
 export interface ContractErrorData {
   code: ErrorCode;

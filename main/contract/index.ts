@@ -5,4 +5,5 @@ export * from './events.js';
 export * from './schema.js';
 export * from './settings.js';
 export * from './state.js';
+export * from './sync.js';
 export * from './wire.js';

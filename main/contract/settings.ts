@@ -1,7 +1,7 @@
 import { boolean, number, object, optional, string, type Infer } from './schema.js';
 
 /** Bumped when the stored shape changes; core migrates older stores forward. */
-export const SETTINGS_VERSION = 1;
+export const SETTINGS_VERSION = 2;
 
 export const settingsSchema = object({
   version: number({ integer: true, min: 1 }),
@@ -9,6 +9,8 @@ export const settingsSchema = object({
   startPaused: boolean(),
   uploadConcurrency: number({ integer: true, min: 1, max: 16 }),
   installationId: optional(string({ pattern: /^[a-z0-9-]{8,64}$/ })),
+  /** The no-account first-start set-up (local buckets and folder) has run. */
+  setupDone: boolean(),
 });
 
 export type Settings = Infer<typeof settingsSchema>;

@@ -15,6 +15,8 @@ export function defaultDataDir(
   return path.join(env.XDG_CONFIG_HOME ?? path.join(home, '.config'), APP_NAME);
 }
 
+export type InstancePaths = ReturnType<typeof instancePaths>;
+
 /** Where each part of one instance lives inside its data dir. */
 export function instancePaths(dataDir: string) {
   return {
@@ -22,6 +24,6 @@ export function instancePaths(dataDir: string) {
     settings: path.join(dataDir, 'settings.json'),
     regions: path.join(dataDir, 'regions'),
     index: path.join(dataDir, 'index.sqlite'),
-    channel: path.join(dataDir, 'instance.json'),
+    secrets: path.join(dataDir, 'secrets.json'),
   };
 }

@@ -80,5 +80,5 @@ export function startDesktop(deps: ElectronDeps, opts: DesktopOptions) {
 
   showWindow();
   controller.ready();
-  return { controller, showWindow, dispose: () => disposables.dispose() };
+  return { controller, dispatcher, showWindow, dispose: () => disposables.dispose() };
 }

@@ -13,4 +13,5 @@ export type ElectronDeps = Pick<
   | 'shell'
   | 'protocol'
   | 'session'
+  | 'safeStorage'
 >;

@@ -13,6 +13,7 @@ const jsonSchema = {
   startPaused: { type: 'boolean' },
   uploadConcurrency: { type: 'integer', minimum: 1, maximum: 16 },
   installationId: { type: 'string', pattern: '^[a-z0-9-]{8,64}$' },
+  setupDone: { type: 'boolean' },
 } as const;
 
 /** Desktop settings in electron-store (userData/settings.json), migrated by our version field. */
@@ -33,6 +34,11 @@ export class ElectronSettingsStore implements SettingsStore {
 
   get(): Settings {
     return this.current;
+  }
+
+  markSetupDone(): void {
+    this.current = { ...this.current, setupDone: true };
+    this.store.store = this.current;
   }
 
   update(patch: SettingsPatch): Settings {

@@ -4,7 +4,9 @@ import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
 import { instancePaths } from '../core/paths.js';
+import { startEngine } from '../core/app/start-engine.js';
 import { startRegions } from '../regions/index.js';
+import { SafeStorageSecretStore } from './safe-storage-secrets.js';
 import { registerAppScheme } from './app-protocol.js';
 import { startDesktop } from './desktop-app.js';
 import { ElectronSettingsStore } from './electron-settings-store.js';
@@ -28,23 +30,41 @@ if (!app.requestSingleInstanceLock()) {
     // A tray app keeps syncing with no window open.
   });
   void app.whenReady().then(() => {
+    const settings = new ElectronSettingsStore(paths.dataDir);
     const desktop = startDesktop(electron, {
       dataDir: paths.dataDir,
       distDir,
-      settings: new ElectronSettingsStore(paths.dataDir),
+      settings,
       log,
     });
     app.on('second-instance', () => desktop.showWindow());
-    void startRegions({ dataDir: paths.regions, log }).then(
-      (regions) => {
-        desktop.controller.attachLocalRegions(regions);
-        app.on('will-quit', () => void regions.close());
-      },
-      (err: Error) =>
+    void (async () => {
+      const regions = await startRegions({ dataDir: paths.regions, log }).catch((err: Error) => {
         desktop.controller.update({
           status: 'error',
           message: `Local regions could not start: ${err.message}`,
-        }),
+        });
+        return undefined;
+      });
+      if (regions) {
+        desktop.controller.attachLocalRegions(regions);
+        app.on('will-quit', () => void regions.close());
+      }
+      const engine = await startEngine({
+        controller: desktop.controller,
+        settings,
+        paths,
+        secrets: new SafeStorageSecretStore(electron.safeStorage, paths.secrets),
+        localRegions: regions,
+        folder: args.folder,
+        log,
+      });
+      app.on('will-quit', () => void engine.dispose());
+    })().catch((err: Error) =>
+      desktop.controller.update({
+        status: 'error',
+        message: `The sync engine could not start: ${err.message}`,
+      }),
     );
     app.on('before-quit', () => desktop.dispose());
   });

@@ -9,6 +9,9 @@ import { InstanceLock } from '../core/app/instance-lock.js';
 import { openWithSystem } from '../core/app/open-path.js';
 import { instancePaths } from '../core/paths.js';
 import { JsonSettingsStore } from '../core/settings/json-settings-store.js';
+import { MemorySecretStore } from '../core/accounts/secret-store.js';
+import { startEngine } from '../core/app/start-engine.js';
+import type { SyncEngine } from '../core/sync/engine.js';
 import { startRegions } from '../regions/index.js';
 import { startBrowserServer } from './browser-server.js';
 
@@ -27,11 +30,12 @@ async function main(): Promise<void> {
   const log = (line: string) => process.stderr.write(`${line}\n`);
 
   let shutdown: () => Promise<void> = async () => {};
+  const settings = new JsonSettingsStore(paths.settings);
   const controller = new AppController({
     mode: 'browser',
     version,
     dataDir: paths.dataDir,
-    settings: new JsonSettingsStore(paths.settings),
+    settings,
     host: {
       openWindow: () => log('The window is the browser page; open the URL printed at start.'),
       openPath: (p) => openWithSystem(p),
@@ -54,15 +58,34 @@ async function main(): Promise<void> {
     return undefined;
   });
   if (regions) controller.attachLocalRegions(regions);
+  let engine: SyncEngine | undefined;
+  try {
+    engine = await startEngine({
+      controller,
+      settings,
+      paths,
+      // Browser mode has no keychain: AWS secrets live in memory only (the UI says so).
+      secrets: new MemorySecretStore(),
+      localRegions: regions,
+      folder: args.folder,
+      log,
+    });
+  } catch (err) {
+    controller.update({
+      status: 'error',
+      message: `The sync engine could not start: ${(err as Error).message}`,
+    });
+  }
   shutdown = async () => {
     await server.close();
+    await engine?.dispose();
     await regions?.close();
     lock.release();
     process.exit(0);
   };
   process.once('SIGINT', () => void shutdown());
   process.once('SIGTERM', () => void shutdown());
-  if (regions) controller.ready();
+  controller.ready();
   process.stdout.write(`Replica Sync running at ${server.url}\n`);
   if (!args.noOpen && !process.env.CI) {
     const error = await openWithSystem(server.url);

@@ -13,6 +13,10 @@ export interface RunningApp {
 
 /** Starts the app the way a user does (`npm start -- …`) and waits for its URL line. */
 export async function startApp(args: string[], timeoutMs = 120_000): Promise<RunningApp> {
+  // Never let a test create ~/Replica Sync: the first-start folder goes inside the data dir.
+  const dataDir = args[args.indexOf('--data-dir') + 1];
+  if (!args.includes('--folder') && args.includes('--data-dir') && dataDir)
+    args = [...args, '--folder', path.join(dataDir, 'Replica Sync')];
   const child: ChildProcess = spawn('npm', ['start', '--silent', '--', '--no-open', ...args], {
     cwd: root,
     detached: true,

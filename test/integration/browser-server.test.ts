@@ -7,7 +7,7 @@ import WebSocket from 'ws';
 import type { ServerMessage } from '../../main/contract/index.js';
 import { AppController } from '../../main/core/app/app-controller.js';
 import { Dispatcher } from '../../main/core/app/dispatcher.js';
-import { applyPatch, defaultSettings } from '../../main/core/settings/settings-store.js';
+import { MemorySettingsStore } from '../../main/core/settings/settings-store.js';
 import { startBrowserServer, type BrowserServer } from '../../main/server/browser-server.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
@@ -20,12 +20,11 @@ before(async () => {
   cleanup = t.cleanup;
   fs.writeFileSync(path.join(t.dir, 'index.html'), '<!doctype html><title>RS</title>');
   fs.writeFileSync(path.join(t.dir, 'app.js'), 'console.log(1)');
-  let s = defaultSettings();
   controller = new AppController({
     mode: 'browser',
     version: '9.9.9',
     dataDir: t.dir,
-    settings: { get: () => s, update: (p) => (s = applyPatch(s, p)) },
+    settings: new MemorySettingsStore(),
     host: { openWindow() {}, openPath: async () => '', quit() {} },
   });
   controller.ready();

@@ -3,11 +3,10 @@ import { test } from 'node:test';
 import { AppController } from '../../main/core/app/app-controller.js';
 import { Dispatcher } from '../../main/core/app/dispatcher.js';
 import type { SettingsStore } from '../../main/core/settings/settings-store.js';
-import { applyPatch, defaultSettings } from '../../main/core/settings/settings-store.js';
+import { MemorySettingsStore } from '../../main/core/settings/settings-store.js';
 
 function memorySettings(): SettingsStore {
-  let s = defaultSettings();
-  return { get: () => s, update: (p) => (s = applyPatch(s, p)) };
+  return new MemorySettingsStore();
 }
 
 function setup() {

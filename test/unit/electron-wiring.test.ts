@@ -6,8 +6,7 @@ import { IPC_EVENT, IPC_INVOKE, type ResultMessage } from '../../main/contract/i
 import { resolveAppUrl } from '../../main/electron/app-protocol.js';
 import { startDesktop } from '../../main/electron/desktop-app.js';
 import {
-  applyPatch,
-  defaultSettings,
+  MemorySettingsStore,
   type SettingsStore,
 } from '../../main/core/settings/settings-store.js';
 import {
@@ -20,8 +19,7 @@ import {
 import { tempDir } from '../helpers/temp-dir.js';
 
 function memorySettings(): SettingsStore {
-  let s = defaultSettings();
-  return { get: () => s, update: (p) => (s = applyPatch(s, p)) };
+  return new MemorySettingsStore();
 }
 
 function boot() {

@@ -1,4 +1,5 @@
 import {
+  ContractError,
   type AppMode,
   type AppState,
   type CommandArgs,
@@ -7,6 +8,7 @@ import {
   type MenuActionId,
 } from '../../contract/index.js';
 import type { SettingsStore } from '../settings/settings-store.js';
+import type { SyncEngine } from '../sync/engine.js';
 import type { LocalRegions } from './local-regions.js';
 import { EventHub } from '../emitter.js';
 import { ActivityLog } from './activity-log.js';
@@ -33,6 +35,7 @@ export class AppController {
   readonly events = new EventHub();
   readonly activity: ActivityLog;
   private state: AppState;
+  private engine: SyncEngine | undefined;
 
   constructor(private readonly opts: AppControllerOptions) {
     const settings = opts.settings.get();
@@ -68,7 +71,12 @@ export class AppController {
 
   /** Marks start-up done; the engine will report its own progress through update(). */
   ready(): void {
-    this.update({ status: this.state.paused ? 'paused' : 'idle', message: 'Up to date' });
+    // The engine may have reported its own state (syncing, error) already.
+    if (this.state.status === 'starting')
+      this.update({
+        status: this.state.paused ? 'paused' : 'idle',
+        message: this.state.paused ? 'Paused' : 'Up to date',
+      });
     this.activity.add(
       'info',
       `Replica Sync ${this.opts.version} started in ${this.opts.mode} mode`,
@@ -81,8 +89,24 @@ export class AppController {
     this.events.emit('tray.menu', buildTrayMenu(this.state));
   }
 
+  /** The engine is running: its commands work from now on. */
+  attachEngine(engine: SyncEngine): void {
+    this.engine = engine;
+  }
+
+  private requireEngine(): SyncEngine {
+    if (!this.engine)
+      throw new ContractError({
+        code: 'Unavailable',
+        message: 'The sync engine is still starting; try again in a moment.',
+        action: { kind: 'retry' },
+      });
+    return this.engine;
+  }
+
   setPaused(paused: boolean): AppState {
     if (paused !== this.state.paused) {
+      this.engine?.setPaused(paused);
       this.update({
         paused,
         status: paused ? 'paused' : 'idle',
@@ -123,9 +147,29 @@ export class AppController {
     'settings.update': async ({ patch }) => {
       const next = this.opts.settings.update(patch);
       if (next.deviceName !== this.state.deviceName) this.update({ deviceName: next.deviceName });
+      this.engine?.queue.setConcurrency(next.uploadConcurrency);
       return next;
     },
     'tray.getMenu': async () => buildTrayMenu(this.state),
     'tray.invoke': async ({ id }) => this.invokeMenu(id),
+    'accounts.list': async () => this.requireEngine().listAccounts(),
+    'folders.list': async () => this.requireEngine().listFolders(),
+    'folders.add': async (args) => this.requireEngine().addFolder(args),
+    'folders.enableVersioning': async (args) => {
+      await this.requireEngine().enableVersioning(args);
+      return { enabled: true };
+    },
+    'folders.remove': async ({ id }) => {
+      this.requireEngine().removeFolder(id);
+      return { removed: true };
+    },
+    'folders.setPaused': async ({ id, paused }) => this.requireEngine().setFolderPaused(id, paused),
+    'folders.answerMassDelete': async ({ id, proceed }) =>
+      this.requireEngine().answerMassDelete(id, proceed),
+    'folders.rescan': async ({ id }) => this.requireEngine().rescan(id),
+    'files.list': async (args) => this.requireEngine().listFiles(args),
+    'files.importPaths': async ({ folderId, paths }) => ({
+      copied: await this.requireEngine().importPaths(folderId, paths),
+    }),
   };
 }

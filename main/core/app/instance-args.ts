@@ -10,6 +10,8 @@ export interface InstanceArgs {
   browser: boolean;
   /** Don't try to open a browser window for browser mode. */
   noOpen: boolean;
+  /** The folder the first-start set-up watches (default ~/Replica Sync). */
+  folder: string | undefined;
 }
 
 /** Arguments shared by both modes: `npm start -- --data-dir DIR --port N`. */
@@ -23,6 +25,7 @@ export function parseInstanceArgs(argv: string[]): InstanceArgs {
       port: { type: 'string' },
       browser: { type: 'boolean' },
       'no-open': { type: 'boolean' },
+      folder: { type: 'string' },
     },
   });
   const dataDir =
@@ -31,5 +34,11 @@ export function parseInstanceArgs(argv: string[]): InstanceArgs {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535)
     throw new Error(`--port must be a number from 0 to 65535, got "${portText}"`);
-  return { dataDir, port, browser: values.browser === true, noOpen: values['no-open'] === true };
+  return {
+    dataDir,
+    port,
+    browser: values.browser === true,
+    noOpen: values['no-open'] === true,
+    folder: typeof values.folder === 'string' ? path.resolve(values.folder) : undefined,
+  };
 }

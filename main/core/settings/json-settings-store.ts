@@ -25,6 +25,11 @@ export class JsonSettingsStore implements SettingsStore {
     return this.current;
   }
 
+  markSetupDone(): void {
+    this.current = { ...this.current, setupDone: true };
+    this.write();
+  }
+
   update(patch: SettingsPatch): Settings {
     this.current = applyPatch(this.current, patch);
     this.write();

@@ -15,6 +15,8 @@ import {
 export interface SettingsStore {
   get(): Settings;
   update(patch: SettingsPatch): Settings;
+  /** Records that the first-start set-up ran (not something the renderer may set). */
+  markSetupDone(): void;
 }
 
 export function defaultSettings(): Settings {
@@ -24,13 +26,17 @@ export function defaultSettings(): Settings {
     startPaused: false,
     uploadConcurrency: 4,
     installationId: randomUUID(),
+    setupDone: false,
   };
 }
 
 type Migration = (old: Record<string, unknown>) => Record<string, unknown>;
 
 /** Index i migrates version i+1 → i+2. Stores written before versioning count as version 0. */
-const migrations: Migration[] = [];
+const migrations: Migration[] = [
+  // 1 → 2: the first-start set-up is remembered; stores from version 1 had not run it.
+  (old) => ({ ...old, setupDone: false }),
+];
 
 /** Brings a stored value of any earlier version up to the current one, then validates it. */
 export function migrateSettings(stored: unknown): Settings {
@@ -57,4 +63,26 @@ export function applyPatch(current: Settings, patch: SettingsPatch): Settings {
   const next: Record<string, unknown> = { ...current };
   for (const [key, value] of Object.entries(patch)) if (value !== undefined) next[key] = value;
   return parse(settingsSchema, next);
+}
+
+/** Settings that live only as long as the process (tests, one-shot tools). */
+export class MemorySettingsStore implements SettingsStore {
+  private current: Settings;
+
+  constructor(initial: Partial<Settings> = {}) {
+    this.current = applyPatch({ ...defaultSettings(), ...initial }, {});
+  }
+
+  get(): Settings {
+    return this.current;
+  }
+
+  update(patch: SettingsPatch): Settings {
+    this.current = applyPatch(this.current, patch);
+    return this.current;
+  }
+
+  markSetupDone(): void {
+    this.current = { ...this.current, setupDone: true };
+  }
 }

@@ -1,0 +1,69 @@
+// Starts the sync engine for a host (browser mode or Electron), the same way in both.
+import type { LocalAccount } from '../accounts/account.js';
+import type { SecretStore } from '../accounts/secret-store.js';
+import type { InstancePaths } from '../paths.js';
+import type { SettingsStore } from '../settings/settings-store.js';
+import { SyncEngine } from '../sync/engine.js';
+import type { FolderTuning } from '../sync/folder-types.js';
+import type { AppController } from './app-controller.js';
+import { defaultFolderPath, runDefaultSetup } from './default-setup.js';
+import type { LocalRegions } from './local-regions.js';
+
+export interface StartEngineOptions {
+  controller: AppController;
+  settings: SettingsStore;
+  paths: InstancePaths;
+  secrets: SecretStore;
+  localRegions: LocalRegions | undefined;
+  /** --folder: the first-start folder. */
+  folder?: string | undefined;
+  tuning?: Partial<FolderTuning>;
+  log: (line: string) => void;
+}
+
+export const LOCAL_ACCOUNT_ID = 'local';
+
+export function localAccount(regions: LocalRegions): LocalAccount {
+  return {
+    id: LOCAL_ACCOUNT_ID,
+    kind: 'local',
+    name: 'Local regions',
+    endpoints: Object.fromEntries(regions.regions.map((r) => [r.name, r.endpoint])),
+    credentials: { accessKeyId: regions.accessKeyId, secretAccessKey: regions.secretAccessKey },
+  };
+}
+
+export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
+  const settings = o.settings.get();
+  const installationId = settings.installationId;
+  if (!installationId) throw new Error('settings have no installation id');
+  const engine = new SyncEngine({
+    indexFile: o.paths.index,
+    device: installationId,
+    concurrency: settings.uploadConcurrency,
+    secrets: o.secrets,
+    events: o.controller.events,
+    activity: (level, message) => o.controller.activity.add(level, message),
+    onStatus: (patch) => o.controller.update(patch),
+    ...(o.tuning ? { tuning: o.tuning } : {}),
+    log: o.log,
+  });
+  const account = o.localRegions ? localAccount(o.localRegions) : undefined;
+  if (account) engine.addAccount(account);
+  await engine.start({ paused: o.controller.getState().paused });
+  if (account && !settings.setupDone && engine.folderCount() === 0) {
+    const r = await runDefaultSetup(
+      engine,
+      account,
+      installationId,
+      o.folder ?? defaultFolderPath(),
+    );
+    o.controller.activity.add(
+      'info',
+      `First start: watching ${r.folder}, synced to ${r.buckets.map((b) => `${b.bucket} (${b.region})`).join(' and ')}`,
+    );
+  }
+  if (!settings.setupDone) o.settings.markSetupDone();
+  o.controller.attachEngine(engine);
+  return engine;
+}

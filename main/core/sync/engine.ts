@@ -1,0 +1,389 @@
+// The sync engine: folders, their loops, the shared upload queue and the index, and the
+// contract commands about them. Plain Node; the host gives it accounts and settings.
+import { randomBytes } from 'node:crypto';
+import fs from 'node:fs';
+import path from 'node:path';
+import {
+  ContractError,
+  type AccountSummary,
+  type AppState,
+  type CommandArgs,
+  type FilePage,
+  type FolderSummary,
+} from '../../contract/index.js';
+import type { Account } from '../accounts/account.js';
+import { describeAccount } from '../accounts/account.js';
+import { checkFolderBucket, enableVersioning } from '../accounts/folder-check.js';
+import { S3ClientFactory } from '../accounts/s3-client-factory.js';
+import type { SecretStore } from '../accounts/secret-store.js';
+import type { EventHub } from '../emitter.js';
+import { FileIndex, type FileRecord } from '../index/file-index.js';
+import { FolderTable, openIndexDb, type IndexDb } from '../index/index-db.js';
+import { MultipartParts } from '../index/multipart-parts.js';
+import { UploadQueue } from '../transfer/upload-queue.js';
+import { summarize, toFileRow } from './engine-views.js';
+import { FolderLoop } from './folder-loop.js';
+import { DEFAULT_TUNING, type FolderConfig, type FolderTuning } from './folder-types.js';
+import { importPaths } from './import-paths.js';
+
+export interface EngineOptions {
+  indexFile: string;
+  /** Installation id: rs-device of every version written here. */
+  device: string;
+  concurrency: number;
+  secrets: SecretStore;
+  events: EventHub;
+  activity: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** Overall state for the status bar and the tray. */
+  onStatus: (patch: Partial<AppState>) => void;
+  tuning?: Partial<FolderTuning>;
+  log?: (line: string) => void;
+}
+
+export type AddFolderArgs = CommandArgs<'folders.add'>;
+
+export class SyncEngine {
+  private readonly db: IndexDb;
+  readonly files: FileIndex;
+  private readonly folderTable: FolderTable;
+  private readonly parts: MultipartParts;
+  readonly queue: UploadQueue;
+  private readonly factory: S3ClientFactory;
+  private readonly accounts = new Map<string, Account>();
+  private readonly loops = new Map<string, FolderLoop>();
+  private readonly tuning: FolderTuning;
+  private paused = false;
+  private summaryTimer: NodeJS.Timeout | null = null;
+  private rowsTimer: NodeJS.Timeout | null = null;
+  private pendingRows = new Map<string, FileRecord>();
+
+  constructor(private readonly opts: EngineOptions) {
+    this.db = openIndexDb(opts.indexFile);
+    this.files = new FileIndex(this.db);
+    this.folderTable = new FolderTable(this.db);
+    this.parts = new MultipartParts(this.db);
+    this.queue = new UploadQueue({ concurrency: opts.concurrency });
+    this.factory = new S3ClientFactory({
+      secrets: opts.secrets,
+      ...(opts.log ? { log: opts.log } : {}),
+    });
+    this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    this.queue.on((e) => {
+      if (e.type === 'progress' || e.type === 'total-progress' || e.type === 'idle')
+        this.scheduleSummary();
+    });
+  }
+
+  addAccount(account: Account): void {
+    this.accounts.set(account.id, account);
+    this.factory.invalidate(account.id);
+  }
+
+  listAccounts(): AccountSummary[] {
+    return [...this.accounts.values()].map((a) => ({
+      id: a.id,
+      kind: a.kind,
+      label: `${a.name} (${describeAccount(a)})`,
+      secretStorage:
+        a.kind === 'local'
+          ? 'random local credentials of the embedded regions'
+          : this.opts.secrets.describe(),
+    }));
+  }
+
+  /** Starts a loop for every folder in the index. */
+  async start(opts: { paused: boolean }): Promise<void> {
+    this.paused = opts.paused;
+    for (const f of this.folderTable.list()) await this.startLoop({ ...f, localPath: f.localPath });
+    this.publish();
+  }
+
+  folderCount(): number {
+    return this.loops.size;
+  }
+
+  async addFolder(args: AddFolderArgs): Promise<FolderSummary> {
+    const accountId = args.accountId ?? [...this.accounts.keys()][0];
+    const account = accountId ? this.accounts.get(accountId) : undefined;
+    if (!account)
+      throw invalid(
+        'accountId',
+        `No account "${args.accountId ?? ''}"; add one in Settings first.`,
+      );
+    const localPath = path.resolve(args.path);
+    const st = fs.statSync(localPath, { throwIfNoEntry: false });
+    if (st && !st.isDirectory()) throw invalid('path', `${localPath} is a file; pick a folder.`);
+    if (!st) fs.mkdirSync(localPath, { recursive: true });
+    for (const loop of this.loops.values()) {
+      const other = loop.folder.localPath;
+      if (
+        localPath === other ||
+        localPath.startsWith(other + path.sep) ||
+        other.startsWith(localPath + path.sep)
+      )
+        throw invalid(
+          'path',
+          `${localPath} overlaps the watched folder ${other}; pick a folder outside it.`,
+        );
+    }
+    const region =
+      args.region ?? (account.kind === 'local' ? Object.keys(account.endpoints)[0] : undefined);
+    const bucket = args.bucket;
+    if (!region) throw invalid('region', "Name the bucket's region (e.g. us-east-1).");
+    if (!bucket) throw invalid('bucket', 'Name the bucket this folder syncs to.');
+    const check = await checkFolderBucket(this.factory.clientFor(account, region), {
+      bucket,
+      region,
+    });
+    if (!check.ok) {
+      throw new ContractError({
+        code: 'InvalidArguments',
+        message: check.message,
+        issues: [
+          {
+            path: check.problem.startsWith('versioning') ? 'bucket' : 'bucket',
+            message: check.message,
+          },
+        ],
+        ...(check.fix?.kind === 'enable-versioning'
+          ? {
+              action: { kind: 'enable-versioning' as const, accountId: account.id, bucket, region },
+            }
+          : check.retryable
+            ? { action: { kind: 'retry' as const } }
+            : {}),
+      });
+    }
+    const prefix = normalizePrefix(args.prefix ?? '');
+    const record = this.folderTable.add({
+      id: newId(),
+      localPath,
+      accountId: account.id,
+      bucket,
+      prefix,
+      region,
+    });
+    const loop = await this.startLoop(record);
+    this.opts.activity('info', `Watching ${localPath} → s3://${bucket}/${prefix} (${region})`);
+    this.publish();
+    return summarize(loop, this.files, this.queue.items());
+  }
+
+  async enableVersioning(args: CommandArgs<'folders.enableVersioning'>): Promise<void> {
+    const account = this.accounts.get(args.accountId);
+    if (!account) throw invalid('accountId', `No account "${args.accountId}".`);
+    const r = await enableVersioning(this.factory.clientFor(account, args.region), args);
+    if (!r.ok) throw new ContractError({ code: 'Forbidden', message: r.message });
+    this.opts.activity('info', `Enabled versioning on ${args.bucket} (${args.region})`);
+  }
+
+  removeFolder(id: string): void {
+    const loop = this.loop(id);
+    loop.dispose();
+    this.loops.delete(id);
+    this.folderTable.remove(id);
+    this.opts.activity(
+      'info',
+      `Stopped watching ${loop.folder.localPath}; its files stay in place and in the bucket`,
+    );
+    this.publish();
+  }
+
+  setFolderPaused(id: string, paused: boolean): FolderSummary {
+    const loop = this.loop(id);
+    if (!paused && loop.state === 'error') void loop.retry();
+    loop.setUserPaused(paused);
+    this.publish();
+    return summarize(loop, this.files, this.queue.items());
+  }
+
+  async answerMassDelete(id: string, proceed: boolean): Promise<FolderSummary> {
+    const loop = this.loop(id);
+    await loop.answerMassDelete(proceed);
+    this.publish();
+    return summarize(loop, this.files, this.queue.items());
+  }
+
+  async rescan(id: string): Promise<FolderSummary> {
+    const loop = this.loop(id);
+    await (loop.state === 'error' ? loop.retry() : loop.rescan().then(() => loop.pull()));
+    return summarize(loop, this.files, this.queue.items());
+  }
+
+  setPaused(paused: boolean): void {
+    this.paused = paused;
+    for (const loop of this.loops.values()) loop.setGlobalPaused(paused);
+    if (paused) this.queue.pause({ interruptRunning: true });
+    else this.queue.resume();
+    this.publish();
+  }
+
+  listFolders(): FolderSummary[] {
+    const items = this.queue.items();
+    return [...this.loops.values()].map((l) => summarize(l, this.files, items));
+  }
+
+  /** A page of rows across the chosen folder (or all, in folder order). */
+  listFiles(args: CommandArgs<'files.list'>): FilePage {
+    const queued = new Map(this.queue.items().map((i) => [i.id, i]));
+    const filter = {
+      ...(args.state ? { state: args.state } : {}),
+      ...(args.search ? { search: args.search } : {}),
+    };
+    const ids = args.folderId ? [this.loop(args.folderId).folder.id] : [...this.loops.keys()];
+    let total = 0;
+    let skip = args.offset;
+    const rows = [];
+    for (const id of ids) {
+      const n = this.files.count(id, filter);
+      total += n;
+      if (rows.length >= args.limit || skip >= n) {
+        skip = Math.max(0, skip - n);
+        continue;
+      }
+      const page = this.files.list(id, {
+        ...filter,
+        offset: skip,
+        limit: args.limit - rows.length,
+      });
+      skip = 0;
+      rows.push(...page.map((r) => toFileRow(r, queued)));
+    }
+    return { total, offset: args.offset, rows };
+  }
+
+  async importPaths(folderId: string, paths: string[]): Promise<string[]> {
+    const loop = this.loop(folderId);
+    const copied = await importPaths(loop.folder.localPath, paths);
+    this.opts.activity(
+      'info',
+      `Copied ${copied.length} item${copied.length === 1 ? '' : 's'} into ${loop.folder.localPath}`,
+    );
+    return copied;
+  }
+
+  folderPath(id: string): string | undefined {
+    return this.loops.get(id)?.folder.localPath;
+  }
+
+  /** Resolves when every folder's queued jobs and the upload queue are done (tests, CLI). */
+  async settle(): Promise<void> {
+    for (let i = 0; i < 3; i++) {
+      await Promise.all([...this.loops.values()].map((l) => l.idle()));
+      await this.queue.onIdle();
+    }
+  }
+
+  async dispose(): Promise<void> {
+    for (const loop of this.loops.values()) loop.dispose();
+    this.loops.clear();
+    this.queue.cancelAll();
+    if (this.summaryTimer) clearTimeout(this.summaryTimer);
+    if (this.rowsTimer) clearTimeout(this.rowsTimer);
+    this.factory.dispose();
+    this.db.close();
+  }
+
+  private async startLoop(f: FolderConfig): Promise<FolderLoop> {
+    const account = this.accounts.get(f.accountId);
+    if (!account)
+      throw new Error(`folder ${f.localPath} uses account ${f.accountId}, which is not set up`);
+    const loop = new FolderLoop(f, {
+      index: this.files,
+      parts: this.parts,
+      queue: this.queue,
+      client: this.factory.clientFor(account, f.region),
+      device: this.opts.device,
+      tuning: this.tuning,
+      log: this.opts.activity,
+      onSummary: () => this.scheduleSummary(),
+      onRows: (rows) => this.queueRows(rows),
+    });
+    this.loops.set(f.id, loop);
+    await loop.start({ paused: this.paused });
+    return loop;
+  }
+
+  private loop(id: string): FolderLoop {
+    const loop = this.loops.get(id);
+    if (!loop)
+      throw new ContractError({ code: 'NotFound', message: `No watched folder with id ${id}` });
+    return loop;
+  }
+
+  private scheduleSummary(): void {
+    if (this.summaryTimer) return;
+    this.summaryTimer = setTimeout(() => {
+      this.summaryTimer = null;
+      this.publish();
+    }, 200);
+  }
+
+  private queueRows(rows: FileRecord[]): void {
+    for (const r of rows) this.pendingRows.set(`${r.folderId}:${r.relPath}`, r);
+    if (this.rowsTimer) return;
+    this.rowsTimer = setTimeout(() => {
+      this.rowsTimer = null;
+      const queued = new Map(this.queue.items().map((i) => [i.id, i]));
+      const batch = [...this.pendingRows.values()].map((r) => toFileRow(r, queued));
+      this.pendingRows.clear();
+      this.opts.events.emit('files.changed', batch);
+    }, 200);
+  }
+
+  /** Sends the folder list and the overall status. */
+  private publish(): void {
+    const folders = this.listFolders();
+    this.opts.events.emit('folders.changed', folders);
+    this.opts.onStatus(overallStatus(folders, this.paused));
+  }
+}
+
+export function overallStatus(folders: FolderSummary[], paused: boolean): Partial<AppState> {
+  const base = {
+    folders: folders.map((f) => f.path),
+    conflicts: folders.reduce((n, f) => n + f.counts.conflict, 0),
+  };
+  const failing = folders.find((f) => f.state === 'error');
+  if (failing)
+    return {
+      ...base,
+      status: 'error',
+      message: `${path.basename(failing.path)}: ${failing.error ?? 'error'}`,
+    };
+  if (paused) return { ...base, status: 'paused', message: 'Paused' };
+  const asking = folders.find((f) => f.massDelete);
+  if (asking)
+    return {
+      ...base,
+      status: 'paused',
+      message: `${path.basename(asking.path)}: waiting for you to confirm deletes`,
+    };
+  const waiting = folders.reduce((n, f) => n + f.counts.pending + f.counts.uploading, 0);
+  const busy = folders.some((f) => f.state === 'scanning' || f.state === 'syncing');
+  if (waiting > 0)
+    return {
+      ...base,
+      status: 'syncing',
+      message: `Syncing ${waiting} file${waiting === 1 ? '' : 's'}`,
+    };
+  if (busy) return { ...base, status: 'syncing', message: 'Checking for changes' };
+  return { ...base, status: 'idle', message: 'Up to date' };
+}
+
+function invalid(field: string, message: string): ContractError {
+  return new ContractError({
+    code: 'InvalidArguments',
+    message,
+    issues: [{ path: field, message }],
+  });
+}
+
+function normalizePrefix(p: string): string {
+  const trimmed = p.replace(/^\/+/, '');
+  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
+}
+
+function newId(): string {
+  return randomBytes(9).toString('base64url');
+}

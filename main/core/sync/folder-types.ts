@@ -1,0 +1,56 @@
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { FolderState } from '../../contract/index.js';
+import type { FileIndex, FileRecord } from '../index/file-index.js';
+import type { MultipartParts } from '../index/multipart-parts.js';
+import type { UploadQueue } from '../transfer/upload-queue.js';
+
+/** A watched folder and where it syncs to. */
+export interface FolderConfig {
+  id: string;
+  localPath: string;
+  accountId: string;
+  bucket: string;
+  /** '' or ending in '/'. */
+  prefix: string;
+  region: string;
+}
+
+export interface FolderTuning {
+  massDeleteFiles: number;
+  massDeletePercent: number;
+  /** Safety-net full rescan. */
+  rescanMs: number;
+  /** How often remote changes are looked for. */
+  pollMs: number;
+  settleMs: number;
+  /** Wait before a transient failure is tried again. */
+  retryMs: number;
+  multipartThreshold?: number;
+}
+
+export const DEFAULT_TUNING: FolderTuning = {
+  massDeleteFiles: 50,
+  massDeletePercent: 50,
+  rescanMs: 10 * 60_000,
+  pollMs: 15_000,
+  settleMs: 500,
+  retryMs: 30_000,
+};
+
+/** What a folder loop needs from the engine around it. */
+export interface FolderDeps {
+  index: FileIndex;
+  parts: MultipartParts;
+  queue: UploadQueue;
+  client: S3Client;
+  /** Installation id, written as rs-device. */
+  device: string;
+  tuning: FolderTuning;
+  log: (level: 'info' | 'warn' | 'error', message: string) => void;
+  /** The folder's summary changed (state, counts, progress). */
+  onSummary: () => void;
+  /** These rows changed. */
+  onRows: (rows: FileRecord[]) => void;
+}
+
+export type LoopState = FolderState;
