@@ -189,8 +189,9 @@ export class Replicator {
       return;
     }
     let blob: string | null = null;
-    if (!source.deleteMarker && source.blob) {
-      const tmp = await blobs.copyRange(source.blob, 0, source.size - 1);
+    if (!source.deleteMarker) {
+      // The replica gets its own copy of the bytes, as one blob even for a multipart object.
+      const tmp = await blobs.receive(blobs.readObject(source, 0, source.size - 1));
       blob = await blobs.commit(tmp.tmp);
     }
     let inserted = false;
@@ -268,6 +269,9 @@ function replicaData(
   };
   if (source.contentType !== undefined) data.contentType = source.contentType;
   if (source.checksum) data.checksum = source.checksum;
-  if (source.parts) data.parts = source.parts;
+  if (source.parts)
+    data.parts = source.parts.map(({ size, checksum }) =>
+      checksum ? { size, checksum } : { size },
+    );
   return data;
 }

@@ -2,6 +2,7 @@
 // and ports; queued replication resumes; interrupted writes leave nothing visible; the CLI
 // prints its stable output, keeps its credentials and stops cleanly on SIGTERM / SIGINT.
 import {
+  CompleteMultipartUploadCommand,
   CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetBucketReplicationCommand,
@@ -18,6 +19,7 @@ import {
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import http from 'node:http';
 import os from 'node:os';
@@ -91,6 +93,30 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
         Body: 'part one',
       }),
     );
+    // A completed multipart object keeps its bytes in its part blobs (kept by the start sweep).
+    const mpParts = [randomBytes(5 * 1024 * 1024), randomBytes(1000)];
+    const done = await us.send(new CreateMultipartUploadCommand({ Bucket: src, Key: 'mp-done' }));
+    const etags = [];
+    for (const [i, body] of mpParts.entries()) {
+      const r = await us.send(
+        new UploadPartCommand({
+          Bucket: src,
+          Key: 'mp-done',
+          UploadId: done.UploadId,
+          PartNumber: i + 1,
+          Body: body,
+        }),
+      );
+      etags.push({ PartNumber: i + 1, ETag: r.ETag });
+    }
+    await us.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: src,
+        Key: 'mp-done',
+        UploadId: done.UploadId,
+        MultipartUpload: { Parts: etags },
+      }),
+    );
     const before = {
       key: t.handle.accessKeyId,
       endpoints: t.handle.regions.map((r) => r.endpoint),
@@ -128,6 +154,10 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
     assert.deepEqual(
       parts.Parts?.map((p) => p.PartNumber),
       [1],
+    );
+    const mpDone = await c.send(new GetObjectCommand({ Bucket: src, Key: 'mp-done' }));
+    assert.ok(
+      Buffer.from(await mpDone.Body!.transformToByteArray()).equals(Buffer.concat(mpParts)),
     );
     assert.equal(await mode(path.join(t.dataDir, 'regions.json')), 0o600);
     assert.equal(await mode(path.join(t.dataDir, 'credentials.json')), 0o600);

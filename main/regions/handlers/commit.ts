@@ -12,6 +12,8 @@ export interface CommitOptions {
   tmp?: string;
   conditions?: WriteConditions;
   ticket?: WriteTicket;
+  /** Runs inside the transaction, before the version is stored; throwing aborts the write. */
+  inTransaction?: () => void;
 }
 
 export async function commitVersion(
@@ -33,6 +35,7 @@ export async function commitVersion(
       if (opts.ticket) rt.writes.assertNoConflict(opts.ticket, key);
       if (opts.conditions)
         checkWriteConditions(opts.conditions, key, rt.objects.current(bucketName, key));
+      opts.inTransaction?.();
       const dests = rt.replication.plan(bucket, key, data.tags, data.deleteMarker);
       const full: VersionData = { ...data, blob };
       if (dests.length > 0) full.replicationStatus = 'PENDING';

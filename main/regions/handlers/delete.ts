@@ -8,6 +8,7 @@ import { S3Error } from '../errors.js';
 import { invalidRequest, malformedXml } from '../error-catalog.js';
 import { isVersionIdSyntax } from '../ids.js';
 import type { Bucket } from '../store/buckets.js';
+import { blobsOf } from '../store/objects.js';
 import { children, parseRoot, text } from '../xml-read.js';
 import { commitVersion } from './commit.js';
 import { requestedVersion } from './object-meta.js';
@@ -32,14 +33,14 @@ async function deleteOne(
     )();
     if (!removed) return { deleteMarker: false, versionId };
     rt.writes.committed(bucket.name, key);
-    await rt.blobs.remove(removed.blob);
+    for (const blob of blobsOf(removed)) await rt.blobs.remove(blob);
     return { deleteMarker: removed.deleteMarker, versionId };
   }
   if (bucket.versioning === '') {
     const removed = rt.db.transaction(() => rt.objects.deleteVersion(bucket.name, key, 'null'))();
     if (removed) {
       rt.writes.committed(bucket.name, key);
-      await rt.blobs.remove(removed.blob);
+      for (const blob of blobsOf(removed)) await rt.blobs.remove(blob);
     }
     return { deleteMarker: false };
   }

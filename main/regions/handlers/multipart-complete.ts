@@ -9,6 +9,7 @@ import { badDigest, invalidRequest, malformedXml, noSuchUpload } from '../error-
 import type { Part, Upload } from '../store/multipart.js';
 import type { ChecksumType, PartLayout, StoredChecksum } from '../store/objects.js';
 import { children, parseRoot, text, type XmlNode } from '../xml-read.js';
+import { combineCrcs, isCombinable } from '../crc-combine.js';
 import { commitVersion } from './commit.js';
 import { lower, requireUpload } from './multipart.js';
 import { DEFAULT_CHECKSUM } from './object-write.js';
@@ -77,7 +78,6 @@ function chooseParts(upload: Upload, requested: XmlNode[], stored: Map<number, P
 }
 
 interface Joined {
-  tmp: string;
   size: number;
   etag: string;
   checksum: StoredChecksum;
@@ -85,38 +85,57 @@ interface Joined {
 }
 
 /**
- * Joins the parts into one temp blob. ETag: md5 of the part md5s, `-N`. Checksum: the upload's
- * algorithm (CRC64NVME when it named none) over all bytes (FULL_OBJECT), or over the part
- * checksums with `-N` (COMPOSITE).
+ * The object made of the parts, without copying them: its layout keeps every part's blob.
+ * ETag: md5 of the part md5s, `-N`. Checksum: the upload's algorithm (CRC64NVME when it named
+ * none) either over the part checksums with `-N` (COMPOSITE) or over all the bytes
+ * (FULL_OBJECT), combined from the part CRCs (read from disk only if a part lacks one).
  */
 async function join(ctx: Ctx, upload: Upload, parts: Part[]): Promise<Joined> {
   const algorithm = upload.checksumAlgorithm ?? DEFAULT_CHECKSUM;
   const type: ChecksumType = upload.checksumType ?? 'FULL_OBJECT';
-  const full = type === 'FULL_OBJECT' ? createHasher(algorithm) : undefined;
-  const tmp = await ctx.rt.blobs.concat(
-    parts.map((p) => p.blob),
-    (chunk) => full?.update(chunk),
-  );
-  const md5s = createHasher('MD5');
-  const composite = createHasher(algorithm);
-  for (const p of parts) {
-    md5s.update(Buffer.from(bare(p.etag), 'hex'));
-    if (p.checksum) composite.update(Buffer.from(p.checksum.value, 'base64'));
-  }
   const n = parts.length;
-  const value = full
-    ? full.digest().toString('base64')
-    : `${composite.digest().toString('base64')}-${n}`;
+  const md5s = createHasher('MD5');
+  for (const p of parts) md5s.update(Buffer.from(bare(p.etag), 'hex'));
+  const layout: PartLayout[] = parts.map((p) =>
+    type === 'COMPOSITE' && p.checksum
+      ? { size: p.size, checksum: p.checksum.value, blob: p.blob }
+      : { size: p.size, blob: p.blob },
+  );
+  let value: string;
+  if (type === 'COMPOSITE') {
+    const composite = createHasher(algorithm);
+    for (const p of parts)
+      if (p.checksum) composite.update(Buffer.from(p.checksum.value, 'base64'));
+    value = `${composite.digest().toString('base64')}-${n}`;
+  } else {
+    const pieces = parts.map((p) => ({
+      size: p.size,
+      checksum: upload.checksumAlgorithm
+        ? p.checksum?.algorithm === algorithm
+          ? p.checksum.value
+          : undefined
+        : p.crc64,
+    }));
+    if (isCombinable(algorithm) && pieces.every((x) => x.checksum !== undefined)) {
+      value = combineCrcs(algorithm, pieces as { size: number; checksum: string }[]);
+    } else {
+      const full = createHasher(algorithm);
+      const size = parts.reduce((sum, p) => sum + p.size, 0);
+      for await (const chunk of ctx.rt.blobs.readObject(
+        { blob: null, parts: layout },
+        0,
+        size - 1,
+      )) {
+        full.update(chunk as Buffer);
+      }
+      value = full.digest().toString('base64');
+    }
+  }
   return {
-    tmp: tmp.tmp,
-    size: tmp.size,
+    size: parts.reduce((sum, p) => sum + p.size, 0),
     etag: `"${md5s.digest().toString('hex')}-${n}"`,
     checksum: { algorithm, type, value },
-    layout: parts.map((p) =>
-      p.checksum && type === 'COMPOSITE'
-        ? { size: p.size, checksum: p.checksum.value }
-        : { size: p.size },
-    ),
+    layout,
   };
 }
 
@@ -124,8 +143,9 @@ async function join(ctx: Ctx, upload: Upload, parts: Part[]): Promise<Joined> {
 function checkClaims(ctx: Ctx, joined: Joined, n: number): void {
   const { algorithm, value } = joined.checksum;
   const expected = header(ctx, checksumHeaderName(algorithm));
-  if (expected !== undefined && expected !== value && `${expected}-${n}` !== value)
+  if (expected !== undefined && expected !== value && `${expected}-${n}` !== value) {
     throw badDigest(algorithm);
+  }
   const mpSize = header(ctx, 'x-amz-mp-object-size');
   if (mpSize !== undefined && Number(mpSize) !== joined.size) {
     throw invalidRequest(
@@ -150,12 +170,9 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
     const stored = new Map(ctx.rt.multipart.parts(upload.uploadId).map((p) => [p.partNumber, p]));
     const parts = chooseParts(upload, children(root, 'Part'), stored);
     const joined = await join(ctx, upload, parts);
-    try {
-      checkClaims(ctx, joined, parts.length);
-    } catch (err) {
-      await ctx.rt.blobs.discard(joined.tmp);
-      throw err;
-    }
+    checkClaims(ctx, joined, parts.length);
+    const chosen = new Set(parts.map((p) => p.blob));
+    let leftovers: string[] = [];
     const { version, bucket: b } = await commitVersion(
       ctx,
       bucket.name,
@@ -173,9 +190,33 @@ export async function completeMultipartUpload(ctx: Ctx): Promise<void> {
         checksum: joined.checksum,
         parts: joined.layout,
       },
-      { tmp: joined.tmp, conditions, ticket },
+      {
+        conditions,
+        ticket,
+        // The parts' blobs now belong to the object: the upload ends in the same transaction.
+        inTransaction: () => {
+          const now = new Map(
+            ctx.rt.multipart.parts(upload.uploadId).map((p) => [p.partNumber, p.blob]),
+          );
+          if (!ctx.rt.multipart.get(upload.uploadId)) throw noSuchUpload(upload.uploadId);
+          for (const p of parts) {
+            if (now.get(p.partNumber) !== p.blob) {
+              throw new S3Error(
+                'InvalidPart',
+                400,
+                'A part was uploaded again while the upload was being completed.',
+                {
+                  UploadId: upload.uploadId,
+                  PartNumber: String(p.partNumber),
+                },
+              );
+            }
+          }
+          leftovers = ctx.rt.multipart.remove(upload.uploadId).filter((blob) => !chosen.has(blob));
+        },
+      },
     );
-    for (const blob of ctx.rt.multipart.remove(upload.uploadId)) await ctx.rt.blobs.remove(blob);
+    for (const blob of leftovers) await ctx.rt.blobs.remove(blob);
     sendXml(
       ctx,
       200,

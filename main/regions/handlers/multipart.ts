@@ -22,7 +22,7 @@ import type { Upload } from '../store/multipart.js';
 import type { ChecksumType } from '../store/objects.js';
 import { parseTaggingHeader } from '../tags.js';
 import { metadataFromRequest, storageClassFromRequest } from './object-meta.js';
-import { resolveCopySource } from './object-write.js';
+import { DEFAULT_CHECKSUM, resolveCopySource } from './object-write.js';
 
 const owner = (): Record<string, string> => ({ ID: OWNER.ID, DisplayName: OWNER.DisplayName });
 
@@ -113,6 +113,7 @@ async function storePart(
   size: number,
   md5Hex: string,
   checksum: { algorithm: ChecksumAlgorithm; value: string } | undefined,
+  crc64: string | undefined,
 ): Promise<{ etag: string; lastModified: number }> {
   const blob = await ctx.rt.blobs.commit(tmp);
   const etag = `"${md5Hex}"`;
@@ -125,6 +126,7 @@ async function storePart(
     lastModified,
     blob,
     checksum,
+    crc64,
   };
   const replaced = ctx.rt.multipart.putPart(part);
   if (replaced === undefined) {
@@ -145,13 +147,24 @@ export async function uploadPart(ctx: Ctx): Promise<void> {
       `Checksum Type mismatch occurred, expected checksum Type: ${lower(upload.checksumAlgorithm)}, actual checksum Type: ${lower(claim.algorithm)}`,
     );
   }
+  // Without an upload algorithm, the part's CRC64NVME is kept for the object's default checksum.
   const body = await receiveBody(ctx, {
-    compute: upload.checksumAlgorithm ? [upload.checksumAlgorithm] : [],
+    compute: [upload.checksumAlgorithm ?? DEFAULT_CHECKSUM],
     requireLength: true,
   });
   const alg = upload.checksumAlgorithm ?? body.claimed?.algorithm;
   const checksum = alg ? { algorithm: alg, value: body.checksums[alg] as string } : undefined;
-  const { etag } = await storePart(ctx, upload, n, body.tmp, body.size, body.md5Hex, checksum);
+  const crc64 = upload.checksumAlgorithm ? undefined : body.checksums[DEFAULT_CHECKSUM];
+  const { etag } = await storePart(
+    ctx,
+    upload,
+    n,
+    body.tmp,
+    body.size,
+    body.md5Hex,
+    checksum,
+    crc64,
+  );
   sendEmpty(ctx, 200, {
     ETag: etag,
     ...(checksum ? { [checksumHeaderName(checksum.algorithm)]: checksum.value } : {}),
@@ -182,15 +195,18 @@ export async function uploadPartCopy(ctx: Ctx): Promise<void> {
   if (end - start + 1 > MAX_PUT_SIZE)
     throw invalidRequest('The specified copy range is too large.');
   const md5 = createHasher('MD5');
-  const sum = upload.checksumAlgorithm ? createHasher(upload.checksumAlgorithm) : undefined;
-  const tmp = await ctx.rt.blobs.copyRange(src.version.blob ?? '', start, end, (chunk) => {
-    md5.update(chunk);
-    sum?.update(chunk);
-  });
-  const checksum =
-    upload.checksumAlgorithm && sum
-      ? { algorithm: upload.checksumAlgorithm, value: sum.digest().toString('base64') }
-      : undefined;
+  const sum = createHasher(upload.checksumAlgorithm ?? DEFAULT_CHECKSUM);
+  const tmp = await ctx.rt.blobs.receive(
+    ctx.rt.blobs.readObject(src.version, start, end),
+    (chunk) => {
+      md5.update(chunk);
+      sum.update(chunk);
+    },
+  );
+  const digest = sum.digest().toString('base64');
+  const checksum = upload.checksumAlgorithm
+    ? { algorithm: upload.checksumAlgorithm, value: digest }
+    : undefined;
   const { etag, lastModified } = await storePart(
     ctx,
     upload,
@@ -199,6 +215,7 @@ export async function uploadPartCopy(ctx: Ctx): Promise<void> {
     tmp.size,
     md5.digest().toString('hex'),
     checksum,
+    upload.checksumAlgorithm ? undefined : digest,
   );
   sendXml(
     ctx,

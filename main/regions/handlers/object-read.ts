@@ -117,11 +117,11 @@ async function read(ctx: Ctx, withBody: boolean): Promise<void> {
     if (value !== undefined) ctx.res.setHeader(name, String(value));
   }
   ctx.res.writeHead(slice.partial ? 206 : 200);
-  if (!withBody || length === 0 || !v.blob) {
+  if (!withBody || length === 0) {
     ctx.res.end();
     return;
   }
-  await pipeline(ctx.rt.blobs.read(v.blob, slice.start, slice.end), ctx.res);
+  await pipeline(ctx.rt.blobs.readObject(v, slice.start, slice.end), ctx.res);
 }
 
 export function getObject(ctx: Ctx): Promise<void> {

@@ -220,10 +220,8 @@ export async function copyObject(ctx: Ctx): Promise<void> {
     if (conditions) checkWriteConditions(conditions, key, ctx.rt.objects.current(bucket.name, key));
     const md5 = createHasher('MD5');
     const sum = createHasher(algorithm);
-    const tmp = await ctx.rt.blobs.copyRange(
-      src.version.blob ?? '',
-      0,
-      src.version.size - 1,
+    const tmp = await ctx.rt.blobs.receive(
+      ctx.rt.blobs.readObject(src.version, 0, src.version.size - 1),
       (chunk) => {
         md5.update(chunk);
         sum.update(chunk);

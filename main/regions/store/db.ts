@@ -86,6 +86,9 @@ const MIGRATIONS: readonly string[] = [
   CREATE INDEX replication_pending ON replication_queue (state, not_before);
   CREATE INDEX replication_by_version ON replication_queue (src_bucket, key, version_id);
   `,
+  // Parts of uploads that name no checksum algorithm keep their CRC64NVME, so that the object's
+  // default FULL_OBJECT checksum is combined from the parts instead of re-reading the bytes.
+  `ALTER TABLE parts ADD COLUMN crc64 TEXT;`,
 ];
 
 export function openDb(dataDir: string): Db {

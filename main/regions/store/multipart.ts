@@ -27,6 +27,8 @@ export interface Part {
   etag: string;
   /** base64 checksum of the part: in the upload's algorithm, else the one the client sent. */
   checksum?: { algorithm: ChecksumAlgorithm; value: string };
+  /** base64 CRC64NVME of the part, kept when the upload names no algorithm. */
+  crc64?: string;
   lastModified: number;
   blob: string;
 }
@@ -52,6 +54,7 @@ interface PartRow {
   etag: string;
   checksum_alg: string | null;
   checksum: string | null;
+  crc64: string | null;
   last_modified: number;
   blob: string;
 }
@@ -82,6 +85,7 @@ function partFromRow(r: PartRow): Part {
     lastModified: r.last_modified,
     blob: r.blob,
   };
+  if (r.crc64) p.crc64 = r.crc64;
   if (r.checksum && r.checksum_alg) {
     p.checksum = { algorithm: r.checksum_alg as ChecksumAlgorithm, value: r.checksum };
   }
@@ -133,8 +137,8 @@ export class MultipartStore {
         .get(p.uploadId, p.partNumber) as string | undefined;
       this.db
         .prepare(
-          `INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, checksum_alg, checksum, last_modified,
-             blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?)`,
+          `INSERT OR REPLACE INTO parts (upload_id, part_number, size, etag, checksum_alg, checksum, crc64,
+             last_modified, blob) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
         )
         .run(
           p.uploadId,
@@ -143,6 +147,7 @@ export class MultipartStore {
           p.etag,
           p.checksum?.algorithm ?? null,
           p.checksum?.value ?? null,
+          p.crc64 ?? null,
           p.lastModified,
           p.blob,
         );

@@ -25,6 +25,8 @@ export interface StoredChecksum {
 export interface PartLayout {
   size: number;
   checksum?: string;
+  /** Blob of this part, for objects made by CompleteMultipartUpload (no single blob then). */
+  blob?: string;
 }
 
 /** What a write supplies; the store adds the key, version id and order. */
@@ -43,6 +45,12 @@ export interface VersionData {
   parts?: PartLayout[];
   blob: string | null;
   replicationStatus?: string;
+}
+
+/** Every blob holding bytes of a version: its single blob, or the blobs of its parts. */
+export function blobsOf(v: Pick<VersionData, 'blob' | 'parts'>): string[] {
+  const ids = (v.parts ?? []).map((p) => p.blob).filter((b): b is string => typeof b === 'string');
+  return v.blob ? [v.blob, ...ids] : ids;
 }
 
 export interface ObjectVersion extends VersionData {
@@ -142,7 +150,7 @@ export class ObjectStore {
       versionId = 'null';
       const old = this.version(bucket, key, 'null');
       if (old) {
-        if (old.blob) removedBlobs.push(old.blob);
+        removedBlobs.push(...blobsOf(old));
         this.db
           .prepare("DELETE FROM versions WHERE bucket = ? AND key = ? AND version_id = 'null'")
           .run(bucket, key);
@@ -237,13 +245,22 @@ export class ObjectStore {
     );
   }
 
-  /** Every blob id a version refers to (for the startup sweep). */
+  /** Every blob id a version or an upload part refers to (for the startup sweep). */
   blobIds(): Set<string> {
-    const ids = this.db
-      .prepare('SELECT blob FROM versions WHERE blob IS NOT NULL UNION SELECT blob FROM parts')
+    const ids = new Set(
+      this.db
+        .prepare('SELECT blob FROM versions WHERE blob IS NOT NULL UNION SELECT blob FROM parts')
+        .pluck()
+        .all() as string[],
+    );
+    const layouts = this.db
+      .prepare('SELECT parts FROM versions WHERE parts IS NOT NULL')
       .pluck()
       .all() as string[];
-    return new Set(ids);
+    for (const layout of layouts) {
+      for (const part of JSON.parse(layout) as PartLayout[]) if (part.blob) ids.add(part.blob);
+    }
+    return ids;
   }
 
   private insert(
