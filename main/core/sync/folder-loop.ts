@@ -5,7 +5,7 @@ import type { FolderState, MassDeleteQuestion } from '../../contract/index.js';
 import { DisposableStore, toDisposable, type Disposable } from '../disposable.js';
 import { ChangeAggregator, type ChangeBatch } from '../watch/aggregator.js';
 import { IgnoreRules } from '../watch/ignore-rules.js';
-import { findCollisions } from '../watch/key-names.js';
+import { checkKeyName, findCollisions, objectKey } from '../watch/key-names.js';
 import { scanFolder } from '../watch/scanner.js';
 import { FolderWatcher } from '../watch/watcher.js';
 import { applyDecisions, applyDeletes, type DeleteDecision } from './apply-local.js';
@@ -36,6 +36,8 @@ export class FolderLoop implements Disposable {
   private reportedSymlinks = new Set<string>();
   private disposed = false;
   private busy = 0;
+  private aggregator: ChangeAggregator | undefined;
+  private watcher: FolderWatcher | undefined;
 
   constructor(
     readonly folder: FolderConfig,
@@ -74,6 +76,18 @@ export class FolderLoop implements Disposable {
     await this.pull();
   }
 
+  private async startWatcher(): Promise<void> {
+    const aggregator = this.aggregator;
+    if (!aggregator || this.disposed) return;
+    const previous = this.watcher;
+    this.watcher = await FolderWatcher.start(this.folder.localPath, {
+      rules: this.rules,
+      onEvent: (e) => aggregator.push(e),
+      onError: (err) => this.deps.log('warn', `Watching ${this.folder.localPath}: ${err.message}`),
+    });
+    previous?.dispose();
+  }
+
   /** A full scan against the index: the safety net under the watcher. */
   rescan(): Promise<void> {
     return this.enqueue('scanning', async () => {
@@ -85,7 +99,12 @@ export class FolderLoop implements Disposable {
       });
       for (const p of scan.problems) this.deps.log('warn', p.message);
       this.nameProblems = findCollisions(scan.entries.map((e) => e.relPath)).map((p) => p.message);
-      await this.handle(fromScan(scan.entries, this.deps.index.iterate(this.folder.id)));
+      const input = fromScan(scan.entries, this.deps.index.iterate(this.folder.id));
+      // A file newly matched by .syncignore stops being synced; it is not deleted remotely.
+      const ignored = input.removed.filter((p) => this.rules.ignores(p));
+      for (const p of ignored) this.deps.index.remove(this.folder.id, p);
+      input.removed = input.removed.filter((p) => !this.rules.ignores(p));
+      await this.handle(input);
       // Anything still waiting (e.g. failed earlier) goes back to the queue.
       for (const state of ['pending', 'error', 'interrupted'] as const)
         for (const row of this.deps.index.list(this.folder.id, { state, limit: 100_000 }))
@@ -166,7 +185,11 @@ export class FolderLoop implements Disposable {
       getRecord: (p) => this.deps.index.get(this.folder.id, p),
       hash: fileHasher(this.folder.localPath),
     });
-    const { uploads, deletes } = await applyDecisions(this.folder, this.deps, decisions);
+    const { uploads, deletes } = await applyDecisions(
+      this.folder,
+      this.deps,
+      decisions.filter((d) => d.kind !== 'upload' || this.keyAllowed(d.relPath, d.size, d.mtimeMs)),
+    );
     for (const p of uploads) this.queueUpload(p);
     if (deletes.length === 0) return;
     const counts = this.deps.index.countsByState(this.folder.id);
@@ -196,6 +219,26 @@ export class FolderLoop implements Disposable {
     };
     this.deps.log('warn', this.massDelete.message);
     this.applyPause();
+  }
+
+  /** A name S3 cannot take stays visible as an error row with the fix, and is not uploaded. */
+  private keyAllowed(relPath: string, size: number, mtimeMs: number): boolean {
+    const errors = checkKeyName(relPath, this.folder.prefix).filter((p) => p.severity === 'error');
+    if (errors.length === 0) return true;
+    const message = errors.map((p) => p.message).join(' ');
+    this.deps.index.upsert({
+      folderId: this.folder.id,
+      relPath,
+      key: objectKey(this.folder.prefix, relPath),
+      size,
+      mtimeMs,
+      state: 'error',
+      error: message,
+    });
+    const row = this.deps.index.get(this.folder.id, relPath);
+    if (row) this.deps.onRows([row]);
+    this.deps.log('warn', message);
+    return false;
   }
 
   private queueUpload(relPath: string): void {
@@ -286,5 +329,6 @@ export class FolderLoop implements Disposable {
     for (const item of this.deps.queue.items())
       if (item.id.startsWith(`${this.folder.id}:`)) this.deps.queue.cancel(item.id);
     this.disposables.dispose();
+    this.watcher?.dispose();
   }
 }
