@@ -2,7 +2,6 @@
 // writes (PutObject, CompleteMultipartUpload, CopyObject), and detection of a write to the
 // same key that commits while a conditional write is still in flight (409).
 import type { IncomingHttpHeaders } from 'node:http';
-import { S3Error } from './errors.js';
 import {
   conditionalConflict,
   noSuchKey,
@@ -128,8 +127,4 @@ export class WriteTracker {
     e.refs--;
     if (e.refs <= 0) this.inflight.delete(t.id);
   }
-}
-
-export function isS3Error(err: unknown, code: string): boolean {
-  return err instanceof S3Error && err.code === code;
 }

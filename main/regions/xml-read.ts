@@ -45,11 +45,6 @@ export function text(n: XmlNode, name: string): string | undefined {
   return scalar(v);
 }
 
-/** Text of every child element `name`. */
-export function texts(n: XmlNode, name: string): string[] {
-  return asArray(n[name] as unknown).map(scalar);
-}
-
 function scalar(v: unknown): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number' || typeof v === 'boolean' || typeof v === 'bigint') return String(v);

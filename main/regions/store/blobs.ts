@@ -55,28 +55,6 @@ export class BlobStore {
     return { tmp, size };
   }
 
-  /** Copies stored blobs, in order, into one temp file. */
-  async concat(ids: readonly string[], onChunk?: ChunkListener): Promise<TempBlob> {
-    const read = (id: string): AsyncIterable<Buffer> => this.read(id);
-    async function* all(): AsyncGenerator<Buffer> {
-      for (const id of ids) {
-        for await (const chunk of read(id)) yield chunk;
-      }
-    }
-    return this.receive(all(), onChunk);
-  }
-
-  /** Copies a byte range (inclusive end) of a blob into a temp file. */
-  async copyRange(
-    id: string,
-    start: number,
-    end: number,
-    onChunk?: ChunkListener,
-  ): Promise<TempBlob> {
-    if (end < start) return this.receive([], onChunk);
-    return this.receive(this.read(id, start, end) as AsyncIterable<Buffer>, onChunk);
-  }
-
   /** Moves a finished temp file into the store and returns the new blob id. */
   async commit(tmp: string): Promise<string> {
     const id = randomBytes(16).toString('hex');
