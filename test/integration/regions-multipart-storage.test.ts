@@ -24,7 +24,13 @@ import fs from 'node:fs/promises';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { bucketName, startTestRegions, waitFor, type TestRegions } from '../helpers/regions.js';
+import {
+  bucketName,
+  s3Error,
+  startTestRegions,
+  waitFor,
+  type TestRegions,
+} from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
@@ -186,6 +192,51 @@ test('FULL_OBJECT checksums are combined from the parts: default CRC64NVME, decl
     ChecksumType: 'FULL_OBJECT',
   });
   assert.equal(full32c.ChecksumCRC32C, Buffer.from(await c32c.digest()).toString('base64'));
+  // The whole-object checksum, size and checksum type a client may assert on Complete.
+  const claimed = await c.send(
+    new CreateMultipartUploadCommand({
+      Bucket: bucket,
+      Key: 'sum/claims',
+      ChecksumAlgorithm: 'CRC64NVME',
+      ChecksumType: 'FULL_OBJECT',
+    }),
+  );
+  const claimedParts: { PartNumber: number; ETag: string; ChecksumCRC64NVME: string }[] = [];
+  for (const [i, body] of parts.entries()) {
+    const r = await c.send(
+      new UploadPartCommand({
+        Bucket: bucket,
+        Key: 'sum/claims',
+        UploadId: claimed.UploadId,
+        PartNumber: i + 1,
+        Body: body,
+        ChecksumAlgorithm: 'CRC64NVME',
+      }),
+    );
+    claimedParts.push({
+      PartNumber: i + 1,
+      ETag: r.ETag!,
+      ChecksumCRC64NVME: r.ChecksumCRC64NVME!,
+    });
+  }
+  const complete = (extra: Record<string, unknown>): Promise<unknown> =>
+    c.send(
+      new CompleteMultipartUploadCommand({
+        Bucket: bucket,
+        Key: 'sum/claims',
+        UploadId: claimed.UploadId,
+        MultipartUpload: { Parts: claimedParts },
+        ...extra,
+      }),
+    );
+  assert.equal((await s3Error(complete({ ChecksumCRC64NVME: 'AAAAAAAAAAA=' }))).name, 'BadDigest');
+  assert.equal((await s3Error(complete({ MpuObjectSize: all.length + 1 }))).name, 'InvalidRequest');
+  assert.equal((await s3Error(complete({ ChecksumType: 'COMPOSITE' }))).name, 'InvalidRequest');
+  await complete({
+    ChecksumCRC64NVME: undeclared.ChecksumCRC64NVME,
+    ChecksumType: 'FULL_OBJECT',
+    MpuObjectSize: all.length,
+  });
   // The SDK validates the full-object checksum of a whole-object GET.
   assert.ok((await bytes('sum/crc32')).equals(all));
 });

@@ -146,6 +146,12 @@ function checkClaims(ctx: Ctx, joined: Joined, n: number): void {
   if (expected !== undefined && expected !== value && `${expected}-${n}` !== value) {
     throw badDigest(algorithm);
   }
+  const type = header(ctx, 'x-amz-checksum-type');
+  if (type !== undefined && type.toUpperCase() !== joined.checksum.type) {
+    throw invalidRequest(
+      `The upload was created using the ${joined.checksum.type} checksum mode. The complete request must use the same checksum mode.`,
+    );
+  }
   const mpSize = header(ctx, 'x-amz-mp-object-size');
   if (mpSize !== undefined && Number(mpSize) !== joined.size) {
     throw invalidRequest(
