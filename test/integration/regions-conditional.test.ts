@@ -220,3 +220,22 @@ test('two concurrent writers on one key: every version is kept, whole and in ord
     assert.equal(got.ETag, `"${createHash('md5').update(data).digest('hex')}"`);
   }
 });
+
+test('DeleteObject with If-Match: a stale ETag is 412 and writes no delete marker', async () => {
+  const v1 = await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'del-cond', Body: 'one' }));
+  const v2 = await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'del-cond', Body: 'two' }));
+  const stale = await s3Error(
+    c.send(new DeleteObjectCommand({ Bucket: bucket, Key: 'del-cond', IfMatch: v1.ETag })),
+  );
+  assert.equal(stale.status, 412);
+  assert.equal(await read('del-cond'), 'two');
+  const ok = await c.send(
+    new DeleteObjectCommand({ Bucket: bucket, Key: 'del-cond', IfMatch: v2.ETag }),
+  );
+  assert.equal(ok.DeleteMarker, true);
+  const versions = await c.send(
+    new ListObjectVersionsCommand({ Bucket: bucket, Prefix: 'del-cond' }),
+  );
+  assert.equal(versions.DeleteMarkers?.length, 1);
+  assert.equal(versions.Versions?.length, 2);
+});

@@ -10,6 +10,7 @@ import { isVersionIdSyntax } from '../ids.js';
 import type { Bucket } from '../store/buckets.js';
 import { blobsOf } from '../store/objects.js';
 import { children, parseRoot, text } from '../xml-read.js';
+import { checkWriteConditions } from '../conditional.js';
 import { commitVersion } from './commit.js';
 import { requestedVersion } from './object-meta.js';
 
@@ -60,6 +61,10 @@ async function deleteOne(
 export async function deleteObject(ctx: Ctx): Promise<void> {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
+  // Conditional delete, as S3 enforces it: If-Match names the ETag of the current version.
+  const ifMatch = header(ctx, 'if-match');
+  if (ifMatch !== undefined && requestedVersion(ctx) === undefined)
+    checkWriteConditions({ ifMatch }, key, ctx.rt.objects.current(bucket.name, key));
   const out = await deleteOne(ctx, bucket, key, requestedVersion(ctx));
   sendEmpty(ctx, 204, {
     'x-amz-delete-marker': out.deleteMarker ? 'true' : undefined,
