@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
+import { startLocalChannel } from '../core/app/local-channel.js';
 import { instancePaths } from '../core/paths.js';
 import { startEngine } from '../core/app/start-engine.js';
 import { startRegions } from '../regions/index.js';
@@ -60,6 +61,16 @@ if (!app.requestSingleInstanceLock()) {
         log,
       });
       app.on('will-quit', () => void engine.dispose());
+      // The command line's way in; the app runs on without it when it cannot start.
+      const channel = await startLocalChannel({
+        dataDir: paths.dataDir,
+        dispatcher: desktop.dispatcher,
+        log,
+      }).catch((err: Error) => {
+        log(`The local channel for the command line could not start: ${err.message}`);
+        return undefined;
+      });
+      if (channel) app.on('will-quit', () => void channel.close());
     })().catch((err: Error) =>
       desktop.controller.update({
         status: 'error',

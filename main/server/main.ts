@@ -6,6 +6,7 @@ import { AppController } from '../core/app/app-controller.js';
 import { Dispatcher } from '../core/app/dispatcher.js';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
 import { InstanceLock } from '../core/app/instance-lock.js';
+import { startLocalChannel } from '../core/app/local-channel.js';
 import { openWithSystem } from '../core/app/open-path.js';
 import { instancePaths } from '../core/paths.js';
 import { JsonSettingsStore } from '../core/settings/json-settings-store.js';
@@ -42,8 +43,9 @@ async function main(): Promise<void> {
       quit: () => void shutdown(),
     },
   });
+  const dispatcher = new Dispatcher(controller.handlers, log);
   const server = await startBrowserServer({
-    dispatcher: new Dispatcher(controller.handlers, log),
+    dispatcher,
     events: controller.events,
     staticDir,
     port: args.port,
@@ -76,7 +78,15 @@ async function main(): Promise<void> {
       message: `The sync engine could not start: ${(err as Error).message}`,
     });
   }
+  // The command line's way in; the app runs on without it when it cannot start.
+  const channel = await startLocalChannel({ dataDir: paths.dataDir, dispatcher, log }).catch(
+    (err: Error) => {
+      log(`The local channel for the command line could not start: ${err.message}`);
+      return undefined;
+    },
+  );
   shutdown = async () => {
+    await channel?.close();
     await server.close();
     await engine?.dispose();
     await regions?.close();

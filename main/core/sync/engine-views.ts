@@ -1,6 +1,6 @@
 // How the engine's records look to the UI: folder summaries and file rows.
-import type { FileRow, FolderSummary } from '../../contract/index.js';
-import type { FileIndex, FileRecord } from '../index/file-index.js';
+import type { FileRow, FolderCounts, FolderSummary } from '../../contract/index.js';
+import type { FileIndex, FileRecord, SyncState } from '../index/file-index.js';
 import type { QueueItemInfo } from '../transfer/upload-queue.js';
 import type { FolderLoop } from './folder-loop.js';
 
@@ -25,13 +25,25 @@ export function toFileRow(r: FileRecord, queued: Map<string, QueueItemInfo>): Fi
   };
 }
 
+/** A folder's counts from its rows per state: interrupted counts as pending, deleted not in total. */
+export function folderCounts(c: Record<SyncState, number>): FolderCounts {
+  return {
+    total: c.pending + c.uploading + c.synced + c.interrupted + c.conflict + c.error,
+    synced: c.synced,
+    pending: c.pending + c.interrupted,
+    uploading: c.uploading,
+    conflict: c.conflict,
+    error: c.error,
+    deleted: c.deleted,
+  };
+}
+
 export function summarize(
   loop: FolderLoop,
   index: FileIndex,
   items: QueueItemInfo[],
 ): FolderSummary {
   const f = loop.folder;
-  const c = index.countsByState(f.id);
   const mine = items.filter((i) => i.id.startsWith(`${f.id}:`));
   return {
     id: f.id,
@@ -44,15 +56,7 @@ export function summarize(
     userPaused: loop.userPaused,
     error: loop.error,
     massDelete: loop.massDelete,
-    counts: {
-      total: c.pending + c.uploading + c.synced + c.interrupted + c.conflict + c.error,
-      synced: c.synced,
-      pending: c.pending + c.interrupted,
-      uploading: c.uploading,
-      conflict: c.conflict,
-      error: c.error,
-      deleted: c.deleted,
-    },
+    counts: folderCounts(index.countsByState(f.id)),
     progress: {
       bytesDone: mine.reduce((n, i) => n + i.sent, 0),
       bytesTotal: mine.reduce((n, i) => n + i.total, 0),
