@@ -13,6 +13,8 @@ export interface Bridge {
   invoke(id: number, command: CommandName, args: unknown): Promise<ResultMessage>;
   cancel(id: number): void;
   onEvent(listener: (message: EventMessage) => void): () => void;
+  /** Desktop only: the local path of a File dropped on the window (webUtils.getPathForFile). */
+  pathForFile?(file: unknown): string;
 }
 
 export interface InvokeOptions {

@@ -1,6 +1,6 @@
 // Runs sandboxed in the renderer before the page. Exposes only the bridge: no ipcRenderer,
 // no node. Bundled to CommonJS because sandboxed preloads cannot be ES modules.
-import { contextBridge, ipcRenderer } from 'electron';
+import { contextBridge, ipcRenderer, webUtils } from 'electron';
 import {
   BRIDGE_GLOBAL,
   IPC_CANCEL,
@@ -27,6 +27,8 @@ const bridge: Bridge = {
     ipcRenderer.on(IPC_EVENT, handler);
     return () => ipcRenderer.removeListener(IPC_EVENT, handler);
   },
+  // Dropped files carry no path in the page since Electron 32; the preload may ask for it.
+  pathForFile: (file) => webUtils.getPathForFile(file as File),
 };
 
 contextBridge.exposeInMainWorld(BRIDGE_GLOBAL, bridge);

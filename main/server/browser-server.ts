@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { Dispatcher } from '../core/app/dispatcher.js';
 import type { EventHub } from '../core/emitter.js';
 import { AccessGuard } from './access.js';
+import { DROP_PATH_PREFIX, handleDrop } from './drop-endpoint.js';
 import { serveStatic } from './static-files.js';
 import { WsHost } from './ws-host.js';
 
@@ -15,6 +16,12 @@ export interface BrowserServerOptions {
   port: number;
   token?: string;
   log?: (line: string) => void;
+  /**
+   * The local path of a watched folder by its id, for files dropped on the page
+   * (`PUT /drop/<folderId>?name=…`); undefined for an unknown folder. Without it every
+   * drop gets 404.
+   */
+  dropTarget?: (folderId: string) => string | undefined;
 }
 
 export interface BrowserServer {
@@ -36,10 +43,21 @@ export async function startBrowserServer(opts: BrowserServerOptions): Promise<Br
     const url = new URL(req.url ?? '/', 'http://127.0.0.1');
     const foreign = guard.foreignReason(req);
     if (foreign) return refuse(res, 403, `Forbidden: ${foreign}`);
-    if (req.method !== 'GET' && req.method !== 'HEAD')
+    const drop = url.pathname.startsWith(DROP_PATH_PREFIX);
+    if (!drop && req.method !== 'GET' && req.method !== 'HEAD')
       return refuse(res, 405, 'Method not allowed');
     if (!guard.hasToken(req, url))
       return refuse(res, 401, 'Unauthorized: open the URL with ?token=… that Replica Sync printed');
+    if (drop) {
+      void handleDrop(req, res, url, {
+        target: (folderId) => opts.dropTarget?.(folderId),
+        log,
+      }).catch((err: Error) => {
+        log(`drop failed: ${err.message}`);
+        if (!res.headersSent) refuse(res, 500, 'Internal error');
+      });
+      return;
+    }
     if (url.searchParams.has('token')) res.setHeader('set-cookie', guard.cookieHeader());
     if (url.pathname === '/ws') return refuse(res, 426, 'Upgrade required');
     if (!serveStatic(opts.staticDir, url.pathname, res)) refuse(res, 404, 'Not found');

@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { mode } from './api-instance.js';
 import { AppHeader } from './components/AppHeader.js';
+import { DropZone } from './components/DropZone.js';
 import { EmptyState } from './components/EmptyState.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
 import { ErrorNotice } from './components/ErrorNotice.js';
@@ -9,7 +10,10 @@ import { StatusBar } from './components/StatusBar.js';
 import { ViewHeader } from './components/ViewHeader.js';
 import { useAppState } from './hooks/use-app-state.js';
 import { useConnectionStatus } from './hooks/use-connection.js';
+import { useFilesFolderFilter } from './hooks/use-files-folder-filter.js';
+import { useFolders } from './hooks/use-folders.js';
 import { useHashRoute } from './hooks/use-hash-route.js';
+import type { LiveValue } from './hooks/use-live-value.js';
 import { DEFAULT_ROUTE, routeHref, routeLabel, type RouteId } from './routes.js';
 import { ActivityView } from './views/ActivityView.js';
 import { ConflictsView } from './views/ConflictsView.js';
@@ -18,13 +22,18 @@ import { FoldersView } from './views/FoldersView.js';
 import { ReplicationView } from './views/ReplicationView.js';
 import { SettingsView } from './views/SettingsView.js';
 import type { AppState } from '../../main/contract/state.js';
+import type { FolderSummary } from '../../main/contract/sync.js';
 
-function viewFor(route: RouteId, state: AppState | null): ReactNode {
+function viewFor(
+  route: RouteId,
+  state: AppState | null,
+  folders: LiveValue<FolderSummary[]>,
+): ReactNode {
   switch (route) {
     case 'folders':
-      return <FoldersView state={state} />;
+      return <FoldersView state={state} folders={folders} />;
     case 'files':
-      return <FilesView state={state} />;
+      return <FilesView folders={folders} />;
     case 'replication':
       return <ReplicationView state={state} />;
     case 'conflicts':
@@ -40,6 +49,8 @@ export function App() {
   const route = useHashRoute();
   const appState = useAppState();
   const connection = useConnectionStatus();
+  const folders = useFolders();
+  const [filesFolderFilter] = useFilesFolderFilter();
   const mainRef = useRef<HTMLElement>(null);
   const firstRoute = useRef(true);
   const routeKey = route ?? 'not-found';
@@ -68,7 +79,7 @@ export function App() {
         ) : null}
         <ErrorBoundary resetKey={routeKey}>
           {route ? (
-            viewFor(route, appState.value)
+            viewFor(route, appState.value, folders)
           ) : (
             <section className="view">
               <ViewHeader title="Page not found" />
@@ -87,6 +98,10 @@ export function App() {
         connection={connection}
         mode={mode}
         onState={appState.replace}
+      />
+      <DropZone
+        folders={folders.value}
+        preferredFolderId={route === 'files' ? filesFolderFilter : null}
       />
     </div>
   );

@@ -1,9 +1,11 @@
 // Picks the bridge once, at start: the Electron preload's `window.replicaSyncBridge`
 // (desktop) or else a WebSocket to the browser-mode server that served this page.
-// Views import `api`, `mode` and `connection` from here and nothing else talks to main.
+// Views import `api`, `mode`, `connection` and `dropCopier` from here and nothing else talks
+// to main.
 import type { BRIDGE_GLOBAL, Bridge, ReplicaSyncApi } from '../../main/contract/api.js';
 import type { AppMode } from '../../main/contract/state.js';
 import { createApi } from './api.js';
+import { createPathDropCopier, createUploadDropCopier, type DropCopier } from './drop-copier.js';
 import { takeSessionToken, webSocketUrl } from './session-token.js';
 import { connectWebSocket } from './websocket-transport.js';
 import { createWsBridge, type ConnectionStatus } from './ws-bridge.js';
@@ -35,12 +37,22 @@ function isBridge(value: unknown): value is Bridge {
   );
 }
 
-function pick(): { api: ReplicaSyncApi; mode: AppMode; connection: Connection } {
+interface Picked {
+  api: ReplicaSyncApi;
+  mode: AppMode;
+  connection: Connection;
+  dropCopier: DropCopier;
+}
+
+function pick(): Picked {
   const exposed: unknown = window[BRIDGE_KEY];
   if (isBridge(exposed)) {
+    const api = createApi(exposed);
+    const pathForFile = (file: File): string => exposed.pathForFile?.(file) ?? '';
     return {
-      api: createApi(exposed),
+      api,
       mode: 'desktop',
+      dropCopier: createPathDropCopier(api, pathForFile),
       // IPC to the own process does not drop; the window lives and dies with main.
       connection: { status: 'open', subscribe: () => () => undefined },
     };
@@ -55,6 +67,7 @@ function pick(): { api: ReplicaSyncApi; mode: AppMode; connection: Connection } 
   return {
     api: createApi(bridge),
     mode: 'browser',
+    dropCopier: createUploadDropCopier(),
     connection: {
       get status() {
         return bridge.status;
@@ -69,3 +82,5 @@ const picked = pick();
 export const api: ReplicaSyncApi = picked.api;
 export const mode: AppMode = picked.mode;
 export const connection: Connection = picked.connection;
+/** Copies files dropped on the window into a watched folder, the way this mode can. */
+export const dropCopier: DropCopier = picked.dropCopier;

@@ -26,10 +26,18 @@ function isIssue(value: unknown): value is Issue {
   return typeof v.path === 'string' && typeof v.message === 'string';
 }
 
+// A record, so the compiler says so when the contract gains an action.
+const ACTION_KINDS: Record<RetryAction['kind'], true> = {
+  retry: true,
+  'open-settings': true,
+  none: true,
+  'enable-versioning': true,
+};
+
 function isAction(value: unknown): value is RetryAction {
   if (typeof value !== 'object' || value === null) return false;
   const kind = (value as Record<string, unknown>).kind;
-  return kind === 'retry' || kind === 'open-settings' || kind === 'none';
+  return typeof kind === 'string' && Object.hasOwn(ACTION_KINDS, kind);
 }
 
 export class ContractError extends Error implements ContractErrorData {

@@ -1,23 +1,68 @@
-import type { AppState } from '../../../main/contract/state.js';
+import { useEffect, useMemo, useState } from 'react';
+import type { FileSyncState, FolderSummary } from '../../../main/contract/sync.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { FilesTable } from '../components/FilesTable.js';
+import { FilesToolbar } from '../components/FilesToolbar.js';
 import { LoadingNotice } from '../components/LoadingNotice.js';
 import { ViewHeader } from '../components/ViewHeader.js';
+import type { FileQuery } from '../file-page-cache.js';
+import { useDebouncedValue } from '../hooks/use-debounced-value.js';
+import { useFilePages } from '../hooks/use-file-pages.js';
+import { useFilesFolderFilter } from '../hooks/use-files-folder-filter.js';
+import type { LiveValue } from '../hooks/use-live-value.js';
 import { routeHref } from '../routes.js';
 
+/** How long the search box waits for typing to pause before it asks again. */
+const SEARCH_DEBOUNCE_MS = 200;
+
 interface Props {
-  state: AppState | null;
+  folders: LiveValue<FolderSummary[]>;
 }
 
-export function FilesView({ state }: Props) {
-  const count = state?.folders.length ?? 0;
+export function FilesView({ folders }: Props) {
+  const [search, setSearch] = useState('');
+  const [state, setState] = useState<FileSyncState | null>(null);
+  const [folderId, setFolderId] = useFilesFolderFilter();
+  const settledSearch = useDebouncedValue(search.trim(), SEARCH_DEBOUNCE_MS);
+  const list = folders.value;
+
+  // A filter on a folder that is no longer watched shows all folders instead.
+  useEffect(() => {
+    if (folderId !== null && list !== null && !list.some((f) => f.id === folderId)) {
+      setFolderId(null);
+    }
+  }, [folderId, list, setFolderId]);
+
+  const query = useMemo<FileQuery>(() => {
+    const q: FileQuery = {};
+    if (folderId !== null) q.folderId = folderId;
+    if (state !== null) q.state = state;
+    if (settledSearch !== '') q.search = settledSearch;
+    return q;
+  }, [folderId, state, settledSearch]);
+
+  const pages = useFilePages(query);
+  const filtered = folderId !== null || state !== null || settledSearch !== '';
+
   return (
-    <section className="view">
+    <section className="view view-wide">
       <ViewHeader title="Files">
-        Every tracked file with its current version and where its replicas stand.
+        Every tracked file with its sync state and the version last uploaded. Drop files anywhere on
+        this window to copy them into a watched folder.
       </ViewHeader>
-      {state === null ? (
-        <LoadingNotice label="Loading files…" />
-      ) : count === 0 ? (
+      {folders.error && list === null ? (
+        <ErrorNotice
+          title="Could not load the watched folders."
+          error={folders.error}
+          onRetry={folders.reload}
+        />
+      ) : null}
+      {list === null ? (
+        folders.error ? null : (
+          <LoadingNotice label="Loading files…" />
+        )
+      ) : list.length === 0 ? (
         <EmptyState title="No files are tracked">
           <p>
             Files are tracked once a folder is watched. See{' '}
@@ -25,12 +70,33 @@ export function FilesView({ state }: Props) {
           </p>
         </EmptyState>
       ) : (
-        <EmptyState title="No file details to show">
-          <p>
-            {count === 1 ? '1 folder is watched' : `${count} folders are watched`}. Files appear
-            here as the index records them.
-          </p>
-        </EmptyState>
+        <>
+          <FilesToolbar
+            search={search}
+            onSearch={setSearch}
+            state={state}
+            onState={setState}
+            folderId={folderId}
+            onFolder={setFolderId}
+            folders={list}
+            total={pages.total}
+          />
+          {pages.error ? (
+            <ErrorNotice
+              title="Could not list the files."
+              error={pages.error}
+              onRetry={pages.reload}
+            />
+          ) : null}
+          <FilesTable pages={pages} folders={list} />
+          {pages.total === 0 ? (
+            <p className="view-summary">
+              {filtered
+                ? 'No file matches these filters.'
+                : 'No file is tracked yet; files appear here as the folders are scanned.'}
+            </p>
+          ) : null}
+        </>
       )}
     </section>
   );

@@ -1,44 +1,62 @@
 import type { AppState } from '../../../main/contract/state.js';
+import type { FolderSummary } from '../../../main/contract/sync.js';
+import { AddFolderForm } from '../components/AddFolderForm.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { ErrorNotice } from '../components/ErrorNotice.js';
+import { FolderCard } from '../components/FolderCard.js';
 import { LoadingNotice } from '../components/LoadingNotice.js';
 import { ViewHeader } from '../components/ViewHeader.js';
+import { withFolder } from '../hooks/use-folders.js';
+import type { LiveValue } from '../hooks/use-live-value.js';
 
 interface Props {
   state: AppState | null;
+  folders: LiveValue<FolderSummary[]>;
 }
 
-export function FoldersView({ state }: Props) {
+export function FoldersView({ state, folders }: Props) {
+  const list = folders.value;
+  const replace = (folder: FolderSummary): void => folders.replace(withFolder(list ?? [], folder));
+  const remove = (id: string): void => folders.replace((list ?? []).filter((f) => f.id !== id));
+
   return (
     <section className="view">
       <ViewHeader title="Folders">
         Local folders Replica Sync watches; every change in them is uploaded to a versioned bucket.
       </ViewHeader>
-      {state === null ? (
-        <LoadingNotice label="Loading watched folders…" />
-      ) : state.folders.length === 0 ? (
+      {folders.error ? (
+        <ErrorNotice
+          title="Could not load the watched folders."
+          error={folders.error}
+          onRetry={folders.reload}
+        />
+      ) : null}
+      {list === null ? (
+        folders.error ? null : (
+          <LoadingNotice label="Loading watched folders…" />
+        )
+      ) : list.length === 0 ? (
         <EmptyState title="No folder is watched yet">
           <p>
-            A watched folder is paired with a bucket and key prefix. Once one is added it is listed
-            here with its sync state.
+            A watched folder is paired with a bucket and key prefix. Add one below; it is then
+            listed here with its sync state.
           </p>
         </EmptyState>
       ) : (
         <>
           <p className="view-summary">
-            {state.folders.length === 1
-              ? '1 folder is watched'
-              : `${state.folders.length} folders are watched`}
-            {state.paused ? '; syncing is paused.' : '.'}
+            {list.length === 1 ? '1 folder is watched' : `${list.length} folders are watched`}
+            {state?.paused ? '; syncing is paused.' : '.'} Drop files anywhere on this window to
+            copy them into a watched folder.
           </p>
-          <ul className="item-list" aria-label="Watched folders">
-            {state.folders.map((folder) => (
-              <li key={folder} className="item">
-                <span className="item-path">{folder}</span>
-              </li>
+          <ul className="folder-list" aria-label="Watched folders">
+            {list.map((folder) => (
+              <FolderCard key={folder.id} folder={folder} onFolder={replace} onRemoved={remove} />
             ))}
           </ul>
         </>
       )}
+      <AddFolderForm folders={list ?? []} onAdded={replace} />
     </section>
   );
 }

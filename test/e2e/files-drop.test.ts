@@ -1,0 +1,133 @@
+// The whole flow in browser mode: add a folder in the Folders view, drop two files on the
+// window, see them copied into the folder and then 'Synced' in the Files view; a drop with
+// several folders and no filter asks which folder.
+import assert from 'node:assert/strict';
+import fs from 'node:fs';
+import path from 'node:path';
+import { after, before, test } from 'node:test';
+import type { Browser, Page } from 'playwright-core';
+import { startApp, type RunningApp } from '../helpers/app-process.js';
+import { launchChromium } from '../helpers/browser.js';
+import { tempDir } from '../helpers/temp-dir.js';
+
+let app: RunningApp;
+let browser: Browser;
+let cleanup: () => void;
+let dataDir: string;
+
+before(async () => {
+  const t = tempDir('rs-e2e-drop-');
+  cleanup = t.cleanup;
+  dataDir = t.dir;
+  app = await startApp(['--data-dir', t.dir]);
+  browser = await launchChromium();
+});
+
+after(async () => {
+  await browser?.close();
+  await app?.stop();
+  cleanup?.();
+});
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}
+
+/** Drops files (name → content) on the page the way a file manager's drag ends. */
+async function dropFiles(page: Page, files: Record<string, string>): Promise<void> {
+  const dataTransfer = await page.evaluateHandle((entries) => {
+    // Runs in the page, where DataTransfer exists (this file is typed for Node).
+    const page = globalThis as unknown as {
+      DataTransfer: new () => { items: { add(file: File): void } };
+    };
+    const dt = new page.DataTransfer();
+    for (const [name, content] of entries) dt.items.add(new File([content], name));
+    return dt;
+  }, Object.entries(files));
+  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
+  await page.dispatchEvent('body', 'drop', { dataTransfer });
+  await dataTransfer.dispose();
+}
+
+test('add a folder, drop two files on the window, see them synced', async () => {
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  await page.goto(app.url);
+
+  // The first start watches <data-dir>/Replica Sync; its bucket is reused under a prefix.
+  const firstPath = path.join(dataDir, 'Replica Sync');
+  const folders = page.getByRole('list', { name: 'Watched folders' });
+  const first = folders.getByRole('listitem', { name: firstPath });
+  await first.waitFor({ timeout: 60_000 });
+  const bucket = (await first.locator('dd').first().innerText()).trim();
+  assert.match(bucket, /^replica-sync-/);
+
+  const second = path.join(dataDir, 'Dropped');
+  const form = page.getByRole('form', { name: 'Add folder' });
+  await form.getByLabel('Local folder').fill(second);
+  await form.getByLabel('Bucket').fill(bucket);
+  await form.getByLabel('Key prefix').fill('dropped/');
+  await form.getByRole('button', { name: 'Add folder' }).click();
+  await form.getByText(`Now watching ${second}.`).waitFor({ timeout: 30_000 });
+  const card = folders.getByRole('listitem', { name: second });
+  await card.waitFor();
+  await card.getByText('dropped/').waitFor();
+
+  // The Files view filtered to the new folder: dropped files go there without asking.
+  const nav = page.getByRole('navigation', { name: 'Main' });
+  await nav.getByRole('link', { name: 'Files' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Files' }).waitFor();
+  await page.getByLabel('Folder').selectOption({ label: second });
+
+  const report = 'Quarterly numbers: 42\n';
+  const notes = 'x'.repeat(200_000);
+  await dropFiles(page, { 'report.txt': report, 'notes.md': notes });
+
+  const notices = page.getByRole('log', { name: 'Notifications' });
+  await notices.getByText(`Copied report.txt into ${second}`).waitFor({ timeout: 30_000 });
+  await notices.getByText(`Copied notes.md into ${second}`).waitFor({ timeout: 30_000 });
+  assert.equal(fs.readFileSync(path.join(second, 'report.txt'), 'utf8'), report);
+  assert.equal(fs.readFileSync(path.join(second, 'notes.md'), 'utf8'), notes);
+
+  const table = page.getByRole('table', { name: 'Files' });
+  for (const name of [/report\.txt/, /notes\.md/]) {
+    await table
+      .getByRole('row', { name })
+      .getByText('Synced', { exact: true })
+      .waitFor({ timeout: 90_000 });
+  }
+  await page.getByText('2 files', { exact: true }).waitFor();
+  // The version column shows the start of a version id, the whole id on hover.
+  const version = table
+    .getByRole('row', { name: /report\.txt/ })
+    .getByRole('cell')
+    .nth(3);
+  const full = await version.getAttribute('title');
+  assert.ok(full && full.length > 3, `a version id: ${full}`);
+  assert.ok(full.startsWith((await version.innerText()).replace('…', '')));
+
+  // The search box narrows the list.
+  await page.getByLabel('Search').fill('report');
+  await page.getByText('1 file', { exact: true }).waitFor();
+  await table.getByRole('row', { name: /report\.txt/ }).waitFor();
+  assert.equal(await table.getByRole('row', { name: /notes\.md/ }).count(), 0);
+
+  // Two folders and no filter: the drop asks which folder.
+  await nav.getByRole('link', { name: 'Folders' }).click();
+  await dropFiles(page, { 'later.txt': 'later' });
+  const chooser = page.getByRole('dialog', { name: 'Copy later.txt into which folder?' });
+  await chooser.waitFor();
+  await chooser.getByRole('button', { name: new RegExp(`^${escapeRegExp(second)}`) }).click();
+  await notices.getByText(`Copied later.txt into ${second}`).waitFor({ timeout: 30_000 });
+  assert.equal(fs.readFileSync(path.join(second, 'later.txt'), 'utf8'), 'later');
+  assert.equal(fs.existsSync(path.join(firstPath, 'later.txt')), false);
+
+  // The folder's counts follow the files; the page loaded without errors (CSP included).
+  await card.getByText(/3 files: 3 synced/).waitFor({ timeout: 90_000 });
+  assert.deepEqual(errors, []);
+  await page.close();
+});
