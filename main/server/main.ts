@@ -44,12 +44,15 @@ async function main(): Promise<void> {
     },
   });
   const dispatcher = new Dispatcher(controller.handlers, log);
+  let engine: SyncEngine | undefined;
   const server = await startBrowserServer({
     dispatcher,
     events: controller.events,
     staticDir,
     port: args.port,
     log,
+    // Files dropped on the page (PUT /drop/<folderId>) go into the watched folder's path.
+    dropTarget: (folderId) => engine?.folderPath(folderId),
   });
   // The UI stays reachable when the regions cannot start, and says why.
   const regions = await startRegions({ dataDir: paths.regions, log }).catch((err: Error) => {
@@ -60,7 +63,6 @@ async function main(): Promise<void> {
     return undefined;
   });
   if (regions) controller.attachLocalRegions(regions);
-  let engine: SyncEngine | undefined;
   try {
     engine = await startEngine({
       controller,
