@@ -13,7 +13,13 @@ import {
 } from './schema.js';
 import { settingsPatchSchema, type Settings } from './settings.js';
 import type { ActivityEntry, AppState, MenuModel } from './state.js';
-import type { AccountSummary, FilePage, FolderSummary } from './sync.js';
+import type {
+  AccountSummary,
+  AccountTestResult,
+  AwsProfileList,
+  FilePage,
+  FolderSummary,
+} from './sync.js';
 
 const folderId = string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const fileStates = [
@@ -28,6 +34,25 @@ const fileStates = [
 
 const none = object({});
 
+const accountId = string({
+  min: 1,
+  max: 64,
+  pattern: /^[A-Za-z0-9_-]+$/,
+  patternMessage: 'use letters, digits, - and _ only',
+});
+const accountName = string({
+  min: 1,
+  max: 64,
+  pattern: /^(?=.*\S)\P{Cc}+$/u,
+  patternMessage: 'give the account a name (no control characters)',
+});
+const regionName = string({
+  min: 1,
+  max: 32,
+  pattern: /^[a-z0-9-]+$/,
+  patternMessage: 'use a region name such as us-east-1 (lower-case letters, digits and -)',
+});
+
 export const commandArgs = {
   'app.getState': none,
   'app.setPaused': object({ paused: boolean() }),
@@ -39,6 +64,47 @@ export const commandArgs = {
     id: oneOf(['toggle-pause', 'open-window', 'open-folder', 'quit'] as const),
   }),
   'accounts.list': none,
+  'accounts.addProfile': object({
+    name: accountName,
+    profile: string({
+      min: 1,
+      max: 64,
+      pattern: /^[A-Za-z0-9_.@+-]+$/,
+      patternMessage: 'use the name of a profile of the AWS config (letters, digits, _ . @ + -)',
+    }),
+  }),
+  'accounts.addKeys': object({
+    name: accountName,
+    accessKeyId: string({
+      min: 8,
+      max: 128,
+      pattern: /^[A-Za-z0-9]+$/,
+      patternMessage: 'an access key id has letters and digits only (like AKIAIOSFODNN7EXAMPLE)',
+    }),
+    secretAccessKey: string({
+      min: 16,
+      max: 128,
+      pattern: /^[\x21-\x7e]+$/,
+      patternMessage: 'a secret access key has no spaces (printable ASCII characters only)',
+    }),
+    endpoint: optional(
+      string({
+        min: 8,
+        max: 2048,
+        pattern: /^https?:\/\/[^\s/?#]+[^\s?#]*$/i,
+        patternMessage: 'use an http:// or https:// URL without query, e.g. https://s3.example.com',
+      }),
+    ),
+    forcePathStyle: optional(boolean()),
+    signingRegion: optional(regionName),
+  }),
+  'accounts.remove': object({ id: accountId }),
+  'accounts.test': object({
+    id: accountId,
+    region: regionName,
+    bucket: optional(string({ min: 3, max: 63 })),
+  }),
+  'accounts.listProfiles': none,
   'folders.list': none,
   'folders.add': object({
     path: string({ min: 1, max: 4096 }),
@@ -78,6 +144,11 @@ export interface CommandResults {
   'tray.getMenu': MenuModel;
   'tray.invoke': { done: boolean; message?: string };
   'accounts.list': AccountSummary[];
+  'accounts.addProfile': AccountSummary;
+  'accounts.addKeys': AccountSummary;
+  'accounts.remove': { removed: true };
+  'accounts.test': AccountTestResult;
+  'accounts.listProfiles': AwsProfileList;
   'folders.list': FolderSummary[];
   'folders.add': FolderSummary;
   'folders.enableVersioning': { enabled: true };

@@ -33,7 +33,13 @@ function describe(value: unknown): string {
 }
 
 export function string(
-  opts: { min?: number; max?: number; pattern?: RegExp } = {},
+  opts: {
+    min?: number;
+    max?: number;
+    pattern?: RegExp;
+    /** Said instead of "does not match /…/" when the pattern fails: what the value must be. */
+    patternMessage?: string;
+  } = {},
 ): Schema<string> {
   const max = opts.max ?? 4096;
   return {
@@ -43,7 +49,7 @@ export function string(
         return fail(issues, path, `must be at least ${opts.min} characters`);
       if (v.length > max) return fail(issues, path, `must be at most ${max} characters`);
       if (opts.pattern && !opts.pattern.test(v))
-        return fail(issues, path, `does not match ${String(opts.pattern)}`);
+        return fail(issues, path, opts.patternMessage ?? `does not match ${String(opts.pattern)}`);
       return v;
     },
   };

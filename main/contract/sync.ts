@@ -66,3 +66,22 @@ export interface AccountSummary {
   /** Where its secret lives, in words ("local regions", "kept in memory only", ...). */
   secretStorage: string;
 }
+
+/** What accounts.test found: whether the credentials work, and S3's answer otherwise. */
+export interface AccountTestResult {
+  ok: boolean;
+  /** One sentence for the user: what worked, or what failed and the fix. */
+  message: string;
+  /** Classified error code when it failed (SignatureDoesNotMatch, NoSuchBucket, …). */
+  code?: string;
+  /** Names of the buckets these credentials list, when tested without a bucket. */
+  buckets?: string[];
+}
+
+/** The named profiles of the AWS config files (accounts.listProfiles). */
+export interface AwsProfileList {
+  profiles: string[];
+  /** The files read (AWS_CONFIG_FILE / AWS_SHARED_CREDENTIALS_FILE or ~/.aws/…). */
+  configFile: string;
+  credentialsFile: string;
+}

@@ -29,6 +29,6 @@ export class MemorySecretStore implements SecretStore {
   }
 
   describe(): string {
-    return 'Secret keys are kept in memory only (browser mode has no secure storage): enter them again after the app restarts.';
+    return 'kept in memory only (browser mode has no secure storage): gone when the app exits, so enter the secret key again after a restart';
   }
 }

@@ -7,6 +7,8 @@ import {
   type CommandResult,
   type MenuActionId,
 } from '../../contract/index.js';
+import { accountCommands } from '../accounts/account-commands.js';
+import { listAwsProfiles } from '../accounts/aws-profiles.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { SyncEngine } from '../sync/engine.js';
 import type { LocalRegions } from './local-regions.js';
@@ -153,6 +155,17 @@ export class AppController {
     'tray.getMenu': async () => buildTrayMenu(this.state),
     'tray.invoke': async ({ id }) => this.invokeMenu(id),
     'accounts.list': async () => this.requireEngine().listAccounts(),
+    'accounts.addProfile': async (args) =>
+      accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).addProfile(args),
+    'accounts.addKeys': async (args) =>
+      accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).addKeys(args),
+    'accounts.remove': async ({ id }) => {
+      await accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).remove(id);
+      return { removed: true };
+    },
+    'accounts.test': async (args, signal) =>
+      accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).test(args, signal),
+    'accounts.listProfiles': async () => listAwsProfiles(),
     'folders.list': async () => this.requireEngine().listFolders(),
     'folders.add': async (args) => this.requireEngine().addFolder(args),
     'folders.enableVersioning': async (args) => {

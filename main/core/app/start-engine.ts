@@ -1,5 +1,6 @@
 // Starts the sync engine for a host (browser mode or Electron), the same way in both.
 import type { LocalAccount } from '../accounts/account.js';
+import { loadStoredAccounts } from '../accounts/account-commands.js';
 import type { SecretStore } from '../accounts/secret-store.js';
 import type { InstancePaths } from '../paths.js';
 import type { SettingsStore } from '../settings/settings-store.js';
@@ -50,6 +51,13 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
   });
   const account = o.localRegions ? localAccount(o.localRegions) : undefined;
   if (account) engine.addAccount(account);
+  // Before start: the folders' loops need their accounts.
+  try {
+    loadStoredAccounts(engine, o.paths.accounts);
+  } catch (err) {
+    await engine.dispose();
+    throw err;
+  }
   await engine.start({ paused: o.controller.getState().paused });
   if (account && !settings.setupDone && engine.folderCount() === 0) {
     const r = await runDefaultSetup(

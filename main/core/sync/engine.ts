@@ -1,5 +1,6 @@
 // The sync engine: folders, their loops, the shared upload queue and the index, and the
 // contract commands about them. Plain Node; the host gives it accounts and settings.
+import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -83,12 +84,44 @@ export class SyncEngine {
     return [...this.accounts.values()].map((a) => ({
       id: a.id,
       kind: a.kind,
-      label: `${a.name} (${describeAccount(a)})`,
+      label: describeAccount(a),
       secretStorage:
         a.kind === 'local'
           ? 'random local credentials of the embedded regions'
-          : this.opts.secrets.describe(),
+          : a.kind === 'aws-profile'
+            ? `in your AWS config files (profile '${a.profile}'), read through the AWS SDK's credential chain`
+            : this.opts.secrets.describe(),
     }));
+  }
+
+  account(id: string): Account | undefined {
+    return this.accounts.get(id);
+  }
+
+  /** Where the secret access keys of the accounts are kept. */
+  get secretStore(): SecretStore {
+    return this.opts.secrets;
+  }
+
+  /** The engine's own S3 client for an account in a region. */
+  clientForAccount(id: string, region: string): S3Client {
+    const account = this.accounts.get(id);
+    if (!account) throw invalid('id', `No account "${id}".`);
+    return this.factory.clientFor(account, region);
+  }
+
+  /** Forgets an account and its clients; refused while a watched folder uses it. */
+  removeAccount(id: string): Account {
+    const account = this.accounts.get(id);
+    if (!account) throw new ContractError({ code: 'NotFound', message: `No account "${id}".` });
+    const using = this.folderTable.list().filter((f) => f.accountId === id);
+    if (using.length > 0) {
+      const message = `Account "${account.name}" is used by ${using.map((f) => f.localPath).join(', ')}: remove ${using.length === 1 ? 'that folder' : 'those folders'} in Folders first, then the account.`;
+      throw new ContractError({ code: 'Forbidden', message });
+    }
+    this.accounts.delete(id);
+    this.factory.invalidate(id);
+    return account;
   }
 
   /** Starts a loop for every folder in the index. */

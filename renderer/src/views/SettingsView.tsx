@@ -3,6 +3,7 @@ import type { AppMode, AppState } from '../../../main/contract/state.js';
 import type { Settings } from '../../../main/contract/settings.js';
 import { api } from '../api-instance.js';
 import type { ContractError, Issue } from '../contract-error.js';
+import { AccountsSection } from '../components/AccountsSection.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { FieldError } from '../components/FieldError.js';
 import { LoadingNotice } from '../components/LoadingNotice.js';
@@ -202,6 +203,11 @@ export function SettingsView({ state, mode }: Props) {
           </div>
         </form>
       )}
+
+      <AccountsSection
+        mode={state?.mode ?? mode}
+        localRegions={state?.localRegions.map((r) => r.name) ?? []}
+      />
 
       <dl className="facts" aria-label="About this installation">
         <div>
