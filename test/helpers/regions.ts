@@ -1,5 +1,22 @@
-// Starts the local regions in a fresh temp dir for a test, with SDK clients at default settings.
-import { S3Client } from '@aws-sdk/client-s3';
+// Starts the local regions in a fresh temp dir for a test, with SDK clients at default settings,
+// and the setup the regions tests share: buckets with versioning, replication rules, reading back.
+import {
+  CompleteMultipartUploadCommand,
+  CreateBucketCommand,
+  GetObjectCommand,
+  PutBucketReplicationCommand,
+  PutBucketVersioningCommand,
+  S3Client,
+  type BucketLocationConstraint,
+  type CompleteMultipartUploadCommandInput,
+  type CompleteMultipartUploadCommandOutput,
+  type CompletedPart,
+  type GetObjectCommandInput,
+  type ReplicationRule,
+  type UploadPartCommandInput,
+  type UploadPartCommandOutput,
+  UploadPartCommand,
+} from '@aws-sdk/client-s3';
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -111,4 +128,145 @@ export async function s3Error(p: Promise<unknown>): Promise<CaughtS3Error> {
     return { name: e.name, status: e.$metadata?.httpStatusCode, message: e.message, error: e };
   }
   throw new Error('expected the request to fail, but it succeeded');
+}
+
+export type VersioningSetting = 'Enabled' | 'Suspended' | 'none';
+
+export interface BucketOptions {
+  /** Set with PutBucketVersioning after the bucket is made; 'none' (the default) leaves it unversioned. */
+  versioning?: VersioningSetting;
+  /** Prefix of the unique name (see bucketName). */
+  prefix?: string;
+}
+
+/**
+ * Creates a uniquely named bucket in `region` (with a LocationConstraint unless us-east-1),
+ * sets its versioning, and returns its name.
+ */
+export async function createBucket(
+  t: Pick<TestRegions, 'client'>,
+  region: string,
+  opts: BucketOptions = {},
+): Promise<string> {
+  const name = bucketName(opts.prefix);
+  const client = t.client(region);
+  await client.send(
+    new CreateBucketCommand({
+      Bucket: name,
+      ...(region === 'us-east-1'
+        ? {}
+        : {
+            CreateBucketConfiguration: { LocationConstraint: region as BucketLocationConstraint },
+          }),
+    }),
+  );
+  const versioning = opts.versioning ?? 'none';
+  if (versioning !== 'none') await setVersioning(client, name, versioning);
+  return name;
+}
+
+/** PutBucketVersioning with this status. */
+export async function setVersioning(
+  client: S3Client,
+  bucket: string,
+  status: 'Enabled' | 'Suspended',
+): Promise<void> {
+  await client.send(
+    new PutBucketVersioningCommand({ Bucket: bucket, VersioningConfiguration: { Status: status } }),
+  );
+}
+
+export const REPLICATION_ROLE = 'arn:aws:iam::123456789012:role/replication';
+
+/** A rule that replicates every key to `dest` (delete markers not); `extra` replaces any field. */
+export function replicationRule(
+  dest: string,
+  extra: Partial<ReplicationRule> = {},
+): ReplicationRule {
+  return {
+    ID: `to-${dest}`,
+    Priority: 1,
+    Status: 'Enabled',
+    Filter: { Prefix: '' },
+    DeleteMarkerReplication: { Status: 'Disabled' },
+    Destination: { Bucket: `arn:aws:s3:::${dest}` },
+    ...extra,
+  };
+}
+
+/** PutBucketReplication on `source` (in `region`) with these rules. */
+export async function putReplication(
+  t: Pick<TestRegions, 'client'>,
+  region: string,
+  source: string,
+  rules: ReplicationRule[],
+  role = REPLICATION_ROLE,
+): Promise<void> {
+  await t.client(region).send(
+    new PutBucketReplicationCommand({
+      Bucket: source,
+      ReplicationConfiguration: { Role: role, Rules: rules },
+    }),
+  );
+}
+
+type GetExtra = Omit<GetObjectCommandInput, 'Bucket' | 'Key'>;
+
+/** GetObject and the body as UTF-8 ('' when there is none). */
+export async function readText(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  extra: GetExtra = {},
+): Promise<string> {
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...extra }));
+  return (await got.Body?.transformToString()) ?? '';
+}
+
+/** GetObject and the body's bytes. */
+export async function readBytes(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  extra: GetExtra = {},
+): Promise<Buffer> {
+  const got = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...extra }));
+  return Buffer.from(await got.Body!.transformToByteArray());
+}
+
+/**
+ * UploadPart for each body in turn, as parts `firstPart`, `firstPart + 1`, …, with `extra` on
+ * every request; returns the responses in order.
+ */
+export async function uploadParts(
+  client: S3Client,
+  upload: { Bucket: string; Key: string; UploadId: string | undefined },
+  bodies: (Buffer | string)[],
+  extra: Omit<UploadPartCommandInput, 'Bucket' | 'Key' | 'UploadId' | 'PartNumber' | 'Body'> = {},
+  firstPart = 1,
+): Promise<UploadPartCommandOutput[]> {
+  const out: UploadPartCommandOutput[] = [];
+  for (const [i, body] of bodies.entries()) {
+    out.push(
+      await client.send(
+        new UploadPartCommand({ ...upload, PartNumber: firstPart + i, Body: body, ...extra }),
+      ),
+    );
+  }
+  return out;
+}
+
+/** CompleteMultipartUpload with these parts, and `extra` (conditions, checksums) on the request. */
+export function completeUpload(
+  client: S3Client,
+  upload: { Bucket: string; Key: string; UploadId: string | undefined },
+  parts: CompletedPart[],
+  extra: Omit<
+    CompleteMultipartUploadCommandInput,
+    'Bucket' | 'Key' | 'UploadId' | 'MultipartUpload'
+  > = {},
+): Promise<CompleteMultipartUploadCommandOutput> {
+  return client.send(
+    new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: parts }, ...extra }),
+  );
 }

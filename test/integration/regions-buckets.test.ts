@@ -7,21 +7,27 @@ import {
   DeleteBucketTaggingCommand,
   DeleteObjectCommand,
   GetBucketLocationCommand,
-  GetObjectCommand,
   GetBucketTaggingCommand,
   GetBucketVersioningCommand,
   HeadBucketCommand,
   ListBucketsCommand,
   ListObjectVersionsCommand,
   PutBucketTaggingCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  bucketName,
+  createBucket,
+  readText,
+  s3Error,
+  setVersioning,
+  startTestRegions,
+  type TestRegions,
+} from '../helpers/regions.js';
 import { fetchUrl, presignedUrl, signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
@@ -117,13 +123,7 @@ test('invalid names and location constraints are refused as S3 does', async () =
 });
 
 test("a bucket addressed at another region's port answers 301 PermanentRedirect with its region", async () => {
-  const eu = bucketName('redir');
-  await t.client(EU).send(
-    new CreateBucketCommand({
-      Bucket: eu,
-      CreateBucketConfiguration: { LocationConstraint: EU },
-    }),
-  );
+  const eu = await createBucket(t, EU, { prefix: 'redir' });
   const err = await s3Error(
     t.client(US).send(new PutObjectCommand({ Bucket: eu, Key: 'k', Body: 'x' })),
   );
@@ -199,14 +199,7 @@ test('DeleteBucket: NoSuchBucket, BucketNotEmpty (also when only old versions re
   const missing = await s3Error(c.send(new DeleteBucketCommand({ Bucket: bucketName('none') })));
   assert.equal(missing.name, 'NoSuchBucket');
   assert.equal(missing.status, 404);
-  const name = bucketName('del');
-  await c.send(new CreateBucketCommand({ Bucket: name }));
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: name,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
+  const name = await createBucket(t, US, { versioning: 'Enabled', prefix: 'del' });
   const put = await c.send(new PutObjectCommand({ Bucket: name, Key: 'k', Body: 'x' }));
   await c.send(new DeleteObjectCommand({ Bucket: name, Key: 'k' })); // only a delete marker is current now
   const notEmpty = await s3Error(c.send(new DeleteBucketCommand({ Bucket: name })));
@@ -225,22 +218,11 @@ test('DeleteBucket: NoSuchBucket, BucketNotEmpty (also when only old versions re
 
 test('versioning configuration: unset, Enabled, Suspended; bad status is MalformedXML', async () => {
   const c = t.client(US);
-  const name = bucketName('ver');
-  await c.send(new CreateBucketCommand({ Bucket: name }));
+  const name = await createBucket(t, US, { prefix: 'ver' });
   assert.equal((await c.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, undefined);
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: name,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
+  await setVersioning(c, name, 'Enabled');
   assert.equal((await c.send(new GetBucketVersioningCommand({ Bucket: name }))).Status, 'Enabled');
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: name,
-      VersioningConfiguration: { Status: 'Suspended' },
-    }),
-  );
+  await setVersioning(c, name, 'Suspended');
   assert.equal(
     (await c.send(new GetBucketVersioningCommand({ Bucket: name }))).Status,
     'Suspended',
@@ -261,13 +243,7 @@ test('versioning configuration: unset, Enabled, Suspended; bad status is Malform
 
 test('bucket tagging: Put, Get, Delete, and NoSuchTagSet', async () => {
   const c = t.client(EU);
-  const name = bucketName('tags');
-  await c.send(
-    new CreateBucketCommand({
-      Bucket: name,
-      CreateBucketConfiguration: { LocationConstraint: EU },
-    }),
-  );
+  const name = await createBucket(t, EU, { prefix: 'tags' });
   const none = await s3Error(c.send(new GetBucketTaggingCommand({ Bucket: name })));
   assert.equal(none.name, 'NoSuchTagSet');
   assert.equal(none.status, 404);
@@ -309,8 +285,7 @@ test('bucket tagging: Put, Get, Delete, and NoSuchTagSet', async () => {
 });
 
 test('virtual-host style: Host bucket.localhost:PORT signed with @smithy/signature-v4', async () => {
-  const name = bucketName('vhost');
-  await t.client(US).send(new CreateBucketCommand({ Bucket: name }));
+  const name = await createBucket(t, US, { prefix: 'vhost' });
   const port = new URL(t.endpoint(US)).port;
   const host = `${name}.localhost:${port}`;
   const base = { endpoint: t.endpoint(US), region: US, credentials: t.handle, host };
@@ -339,15 +314,11 @@ test('virtual-host style: Host bucket.localhost:PORT signed with @smithy/signatu
   assert.equal(list.status, 200);
   assert.match(list.text, /<Key>dir\/hello world\.txt<\/Key>/);
   // The same object through path style with the SDK.
-  const viaSdk = await t
-    .client(US)
-    .send(new GetObjectCommand({ Bucket: name, Key: 'dir/hello world.txt' }));
-  assert.equal(await viaSdk.Body?.transformToString(), 'virtual host body');
+  assert.equal(await readText(t.client(US), name, 'dir/hello world.txt'), 'virtual host body');
 });
 
 test('presigned URLs: GET and PUT work, a tampered signature is refused', async () => {
-  const name = bucketName('presign');
-  await t.client(US).send(new CreateBucketCommand({ Bucket: name }));
+  const name = await createBucket(t, US, { prefix: 'presign' });
   const base = { endpoint: t.endpoint(US), region: US, credentials: t.handle };
   const putUrl = await presignedUrl({ ...base, method: 'PUT', path: `/${name}/p.txt` });
   const put = await fetchUrl('PUT', putUrl, Buffer.from('presigned body'));

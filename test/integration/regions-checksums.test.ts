@@ -4,12 +4,10 @@
 import { AwsCrc32c } from '@aws-crypto/crc32c';
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   PutObjectCommand,
-  UploadPartCommand,
   type ChecksumAlgorithm,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -19,7 +17,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { crc32 } from 'node:zlib';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  createBucket,
+  readBytes,
+  s3Error,
+  startTestRegions,
+  uploadParts,
+  type TestRegions,
+} from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
@@ -31,8 +36,7 @@ let bucket: string;
 before(async () => {
   t = await startTestRegions();
   c = t.client(US);
-  bucket = bucketName('sum');
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
+  bucket = await createBucket(t, US, { prefix: 'sum' });
 });
 after(async () => {
   await t.stop();
@@ -272,19 +276,15 @@ test('multipart: COMPOSITE CRC32 (value-N) and FULL_OBJECT CRC64NVME; part check
   );
   assert.equal(comp.ChecksumAlgorithm, 'CRC32');
   assert.equal(comp.ChecksumType, 'COMPOSITE');
+  const compUploads = await uploadParts(
+    c,
+    { Bucket: bucket, Key: 'mp/composite', UploadId: comp.UploadId },
+    parts,
+    { ChecksumAlgorithm: 'CRC32' },
+  );
   const done: { PartNumber: number; ETag: string; ChecksumCRC32: string }[] = [];
-  for (const [i, p] of parts.entries()) {
-    const r = await c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: 'mp/composite',
-        UploadId: comp.UploadId,
-        PartNumber: i + 1,
-        Body: p,
-        ChecksumAlgorithm: 'CRC32',
-      }),
-    );
-    assert.equal(r.ChecksumCRC32, await b64('CRC32', p));
+  for (const [i, r] of compUploads.entries()) {
+    assert.equal(r.ChecksumCRC32, await b64('CRC32', parts[i]!));
     done.push({ PartNumber: i + 1, ETag: r.ETag!, ChecksumCRC32: r.ChecksumCRC32! });
   }
   const badPart = await s3Error(
@@ -329,8 +329,7 @@ test('multipart: COMPOSITE CRC32 (value-N) and FULL_OBJECT CRC64NVME; part check
     'a part read carries that part checksum',
   );
   await part1.Body?.transformToByteArray();
-  const whole = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'mp/composite' }));
-  assert.ok(Buffer.from(await whole.Body!.transformToByteArray()).equals(Buffer.concat(parts)));
+  assert.ok((await readBytes(c, bucket, 'mp/composite')).equals(Buffer.concat(parts)));
 
   // FULL_OBJECT: the checksum of all the bytes.
   const full = await c.send(
@@ -341,20 +340,11 @@ test('multipart: COMPOSITE CRC32 (value-N) and FULL_OBJECT CRC64NVME; part check
       ChecksumType: 'FULL_OBJECT',
     }),
   );
-  const fullParts = [];
-  for (const [i, p] of parts.entries()) {
-    const r = await c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: 'mp/full',
-        UploadId: full.UploadId,
-        PartNumber: i + 1,
-        Body: p,
-        ChecksumAlgorithm: 'CRC64NVME',
-      }),
-    );
-    fullParts.push({ PartNumber: i + 1, ETag: r.ETag! });
-  }
+  const fullParts = (
+    await uploadParts(c, { Bucket: bucket, Key: 'mp/full', UploadId: full.UploadId }, parts, {
+      ChecksumAlgorithm: 'CRC64NVME',
+    })
+  ).map((r, i) => ({ PartNumber: i + 1, ETag: r.ETag! }));
   const fullDone = await c.send(
     new CompleteMultipartUploadCommand({
       Bucket: bucket,
@@ -379,30 +369,12 @@ test('multipart: COMPOSITE CRC32 (value-N) and FULL_OBJECT CRC64NVME; part check
       ChecksumAlgorithm: 'SHA256',
     }),
   );
-  const mismatch = await s3Error(
-    c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: 'mp/other',
-        UploadId: other.UploadId,
-        PartNumber: 1,
-        Body: 'x',
-        ChecksumAlgorithm: 'CRC32',
-      }),
-    ),
-  );
+  const otherPart = (extra: Parameters<typeof uploadParts>[3]): Promise<unknown> =>
+    uploadParts(c, { Bucket: bucket, Key: 'mp/other', UploadId: other.UploadId }, ['x'], extra);
+  const mismatch = await s3Error(otherPart({ ChecksumAlgorithm: 'CRC32' }));
   assert.equal(mismatch.name, 'InvalidRequest');
   const digest = await s3Error(
-    c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: 'mp/other',
-        UploadId: other.UploadId,
-        PartNumber: 1,
-        Body: 'x',
-        ChecksumSHA256: await b64('SHA256', Buffer.from('y')),
-      }),
-    ),
+    otherPart({ ChecksumSHA256: await b64('SHA256', Buffer.from('y')) }),
   );
   assert.equal(digest.name, 'BadDigest');
   assert.equal(digest.message, 'The SHA256 you specified did not match the calculated checksum.');

@@ -4,14 +4,11 @@
 import {
   CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   ListObjectVersionsCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
-  UploadPartCommand,
   type PutObjectCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -20,7 +17,14 @@ import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  createBucket,
+  readText,
+  s3Error,
+  startTestRegions,
+  uploadParts,
+  type TestRegions,
+} from '../helpers/regions.js';
 
 const US = 'us-east-1';
 let t: TestRegions;
@@ -30,23 +34,13 @@ let bucket: string;
 before(async () => {
   t = await startTestRegions();
   c = t.client(US);
-  bucket = bucketName('cond');
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: bucket,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
+  bucket = await createBucket(t, US, { versioning: 'Enabled', prefix: 'cond' });
 });
 after(async () => {
   await t.stop();
 });
 
-const read = async (key: string): Promise<string> =>
-  (await (
-    await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }))
-  ).Body?.transformToString()) ?? '';
+const read = (key: string): Promise<string> => readText(c, bucket, key);
 
 test('If-None-Match: * creates a new key once; the second attempt is 412 PreconditionFailed', async () => {
   const first = await c.send(
@@ -107,21 +101,15 @@ test('CompleteMultipartUpload honours If-None-Match and If-Match', async () => {
   ): Promise<unknown> => {
     n++;
     const up = await c.send(new CreateMultipartUploadCommand({ Bucket: bucket, Key: key }));
-    const part = await c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: up.UploadId,
-        PartNumber: 1,
-        Body: `mp ${key} ${n}`,
-      }),
-    );
+    const [part] = await uploadParts(c, { Bucket: bucket, Key: key, UploadId: up.UploadId }, [
+      `mp ${key} ${n}`,
+    ]);
     return c.send(
       new CompleteMultipartUploadCommand({
         Bucket: bucket,
         Key: key,
         UploadId: up.UploadId,
-        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part.ETag }] },
+        MultipartUpload: { Parts: [{ PartNumber: 1, ETag: part!.ETag }] },
         ...cond,
       }),
     );

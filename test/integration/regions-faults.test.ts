@@ -1,19 +1,14 @@
 // Fault switches: latency, failing requests (500 InternalError / 503 SlowDown), a region
 // outage (503 ServiceUnavailable) that holds inbound replication PENDING until the region is
 // back, set in-process (setFaults), at start, and through the admin endpoint.
-import {
-  CreateBucketCommand,
-  HeadObjectCommand,
-  ListBucketsCommand,
-  PutBucketReplicationCommand,
-  PutBucketVersioningCommand,
-  PutObjectCommand,
-} from '@aws-sdk/client-s3';
+import { HeadObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  bucketName,
+  createBucket,
+  putReplication,
+  replicationRule,
   s3Error,
   startTestRegions,
   waitFor,
@@ -88,43 +83,14 @@ test('failing requests: 500 InternalError or 503 SlowDown, at the configured fra
 });
 
 test('a region that is down answers 503 and holds inbound replication PENDING until it is back', async () => {
-  const src = bucketName('src');
-  const dst = bucketName('dst');
-  await t.client(US).send(new CreateBucketCommand({ Bucket: src }));
-  await t.client(EU).send(
-    new CreateBucketCommand({
-      Bucket: dst,
-      CreateBucketConfiguration: { LocationConstraint: EU },
-    }),
-  );
-  for (const [region, b] of [
-    [US, src],
-    [EU, dst],
-  ] as const) {
-    await t.client(region).send(
-      new PutBucketVersioningCommand({
-        Bucket: b,
-        VersioningConfiguration: { Status: 'Enabled' },
-      }),
-    );
-  }
-  await t.client(US).send(
-    new PutBucketReplicationCommand({
-      Bucket: src,
-      ReplicationConfiguration: {
-        Role: 'arn:aws:iam::123456789012:role/r',
-        Rules: [
-          {
-            ID: 'r',
-            Priority: 1,
-            Status: 'Enabled',
-            Filter: { Prefix: '' },
-            DeleteMarkerReplication: { Status: 'Disabled' },
-            Destination: { Bucket: `arn:aws:s3:::${dst}` },
-          },
-        ],
-      },
-    }),
+  const src = await createBucket(t, US, { versioning: 'Enabled', prefix: 'src' });
+  const dst = await createBucket(t, EU, { versioning: 'Enabled', prefix: 'dst' });
+  await putReplication(
+    t,
+    US,
+    src,
+    [replicationRule(dst, { ID: 'r' })],
+    'arn:aws:iam::123456789012:role/r',
   );
   t.handle.setFaults(EU, { down: true });
   let put;

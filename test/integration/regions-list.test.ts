@@ -1,7 +1,6 @@
 // Listings (ListObjectsV2, ListObjects v1) and DeleteObjects over real HTTP with the SDK at
 // default settings.
 import {
-  CreateBucketCommand,
   DeleteObjectsCommand,
   ListObjectsCommand,
   ListObjectsV2Command,
@@ -11,7 +10,7 @@ import {
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import { createBucket, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
 
 const US = 'us-east-1';
 let t: TestRegions;
@@ -21,8 +20,7 @@ const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).dige
 
 before(async () => {
   t = await startTestRegions();
-  bucket = bucketName('list');
-  await t.client(US).send(new CreateBucketCommand({ Bucket: bucket }));
+  bucket = await createBucket(t, US, { prefix: 'list' });
 });
 after(async () => {
   await t.stop();
@@ -30,8 +28,7 @@ after(async () => {
 
 test('ListObjectsV2: prefix, delimiter, CommonPrefixes, max-keys with continuation, start-after, encoding-type=url', async () => {
   const c = t.client(US);
-  const b = bucketName('list');
-  await c.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await createBucket(t, US, { prefix: 'list' });
   const keys = ['a/1', 'a/2', 'a/sub/3', 'b/1', 'c', 'd e+f', 'z/9'];
   for (const k of keys) await c.send(new PutObjectCommand({ Bucket: b, Key: k, Body: k }));
   const all = await c.send(new ListObjectsV2Command({ Bucket: b }));
@@ -98,8 +95,7 @@ test('ListObjectsV2: prefix, delimiter, CommonPrefixes, max-keys with continuati
 
 test('ListObjects (v1): marker, NextMarker with a delimiter, IsTruncated', async () => {
   const c = t.client(US);
-  const b = bucketName('listv1');
-  await c.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await createBucket(t, US, { prefix: 'listv1' });
   for (const k of ['p/1', 'p/2', 'q', 'r/1', 's'])
     await c.send(new PutObjectCommand({ Bucket: b, Key: k, Body: 'x' }));
   const first = await c.send(new ListObjectsCommand({ Bucket: b, MaxKeys: 2, Delimiter: '/' }));

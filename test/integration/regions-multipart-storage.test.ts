@@ -3,16 +3,11 @@
 // part checksums, their replication, and the clean-up of part blobs.
 import { AwsCrc32c } from '@aws-crypto/crc32c';
 import {
-  CompleteMultipartUploadCommand,
   CopyObjectCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   DeleteObjectCommand,
   GetObjectCommand,
   HeadObjectCommand,
-  PutBucketReplicationCommand,
-  PutBucketVersioningCommand,
-  UploadPartCommand,
   UploadPartCopyCommand,
   type ChecksumAlgorithm,
   type S3Client,
@@ -25,9 +20,14 @@ import path from 'node:path';
 import { after, before, test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
-  bucketName,
+  completeUpload,
+  createBucket,
+  putReplication,
+  readBytes,
+  replicationRule,
   s3Error,
   startTestRegions,
+  uploadParts,
   waitFor,
   type TestRegions,
 } from '../helpers/regions.js';
@@ -42,14 +42,7 @@ let bucket: string;
 before(async () => {
   t = await startTestRegions();
   c = t.client(US);
-  bucket = bucketName('mps');
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: bucket,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
+  bucket = await createBucket(t, US, { versioning: 'Enabled', prefix: 'mps' });
 });
 after(async () => {
   await t.stop();
@@ -76,48 +69,16 @@ async function multipart(
   const up = await c.send(
     new CreateMultipartUploadCommand({ Bucket: bucket, Key: key, ...create }),
   );
-  const done = [];
-  for (const [i, body] of parts.entries()) {
-    const r = await c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: up.UploadId,
-        PartNumber: i + 1,
-        Body: body,
-        ChecksumAlgorithm: create.ChecksumAlgorithm,
-      }),
-    );
-    done.push({ PartNumber: i + 1, ETag: r.ETag! });
-  }
-  for (const [i, body] of extraParts.entries()) {
-    await c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: up.UploadId,
-        PartNumber: 100 + i,
-        Body: body,
-      }),
-    );
-  }
-  return c.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: up.UploadId,
-      MultipartUpload: { Parts: done },
-    }),
-  );
+  const mpu = { Bucket: bucket, Key: key, UploadId: up.UploadId };
+  const done = (
+    await uploadParts(c, mpu, parts, { ChecksumAlgorithm: create.ChecksumAlgorithm })
+  ).map((r, i) => ({ PartNumber: i + 1, ETag: r.ETag! }));
+  await uploadParts(c, mpu, extraParts, {}, 100);
+  return completeUpload(c, mpu, done);
 }
 
-const bytes = async (
-  key: string,
-  extra: { Range?: string; VersionId?: string } = {},
-): Promise<Buffer> => {
-  const r = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key, ...extra }));
-  return Buffer.from(await r.Body!.transformToByteArray());
-};
+const bytes = (key: string, extra: { Range?: string; VersionId?: string } = {}): Promise<Buffer> =>
+  readBytes(c, bucket, key, extra);
 
 test('range reads across part boundaries, CopyObject and UploadPartCopy from a multipart object', async () => {
   const parts = [randomBytes(5 * MiB), randomBytes(5 * MiB), randomBytes(4321)];
@@ -155,14 +116,9 @@ test('range reads across part boundaries, CopyObject and UploadPartCopy from a m
       CopySourceRange: `bytes=${MiB}-${MiB * 6 + 9}`,
     }),
   );
-  await c.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: bucket,
-      Key: 'layout/partcopy',
-      UploadId: up.UploadId,
-      MultipartUpload: { Parts: [{ PartNumber: 1, ETag: p1.CopyPartResult!.ETag }] },
-    }),
-  );
+  await completeUpload(c, { Bucket: bucket, Key: 'layout/partcopy', UploadId: up.UploadId }, [
+    { PartNumber: 1, ETag: p1.CopyPartResult!.ETag },
+  ]);
   assert.ok((await bytes('layout/partcopy')).equals(all.subarray(MiB, MiB * 6 + 10)));
 });
 
@@ -201,34 +157,12 @@ test('FULL_OBJECT checksums are combined from the parts: default CRC64NVME, decl
       ChecksumType: 'FULL_OBJECT',
     }),
   );
-  const claimedParts: { PartNumber: number; ETag: string; ChecksumCRC64NVME: string }[] = [];
-  for (const [i, body] of parts.entries()) {
-    const r = await c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: 'sum/claims',
-        UploadId: claimed.UploadId,
-        PartNumber: i + 1,
-        Body: body,
-        ChecksumAlgorithm: 'CRC64NVME',
-      }),
-    );
-    claimedParts.push({
-      PartNumber: i + 1,
-      ETag: r.ETag!,
-      ChecksumCRC64NVME: r.ChecksumCRC64NVME!,
-    });
-  }
-  const complete = (extra: Record<string, unknown>): Promise<unknown> =>
-    c.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: 'sum/claims',
-        UploadId: claimed.UploadId,
-        MultipartUpload: { Parts: claimedParts },
-        ...extra,
-      }),
-    );
+  const claimedUpload = { Bucket: bucket, Key: 'sum/claims', UploadId: claimed.UploadId };
+  const claimedParts = (
+    await uploadParts(c, claimedUpload, parts, { ChecksumAlgorithm: 'CRC64NVME' })
+  ).map((r, i) => ({ PartNumber: i + 1, ETag: r.ETag!, ChecksumCRC64NVME: r.ChecksumCRC64NVME! }));
+  const complete = (extra: Parameters<typeof completeUpload>[3]): Promise<unknown> =>
+    completeUpload(c, claimedUpload, claimedParts, extra);
   assert.equal((await s3Error(complete({ ChecksumCRC64NVME: 'AAAAAAAAAAA=' }))).name, 'BadDigest');
   assert.equal((await s3Error(complete({ MpuObjectSize: all.length + 1 }))).name, 'InvalidRequest');
   assert.equal((await s3Error(complete({ ChecksumType: 'COMPOSITE' }))).name, 'InvalidRequest');
@@ -258,36 +192,13 @@ test('part blobs: unlisted parts are discarded at completion, a permanent delete
 });
 
 test('a multipart object replicates whole, and the replica outlives the source version', async () => {
-  const dst = bucketName('mps-eu');
-  await t.client(EU).send(
-    new CreateBucketCommand({
-      Bucket: dst,
-      CreateBucketConfiguration: { LocationConstraint: EU },
-    }),
-  );
-  await t.client(EU).send(
-    new PutBucketVersioningCommand({
-      Bucket: dst,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
-  await c.send(
-    new PutBucketReplicationCommand({
-      Bucket: bucket,
-      ReplicationConfiguration: {
-        Role: 'arn:aws:iam::123456789012:role/r',
-        Rules: [
-          {
-            ID: 'mp',
-            Priority: 1,
-            Status: 'Enabled',
-            Filter: { Prefix: 'rep/' },
-            DeleteMarkerReplication: { Status: 'Disabled' },
-            Destination: { Bucket: `arn:aws:s3:::${dst}` },
-          },
-        ],
-      },
-    }),
+  const dst = await createBucket(t, EU, { versioning: 'Enabled', prefix: 'mps-eu' });
+  await putReplication(
+    t,
+    US,
+    bucket,
+    [replicationRule(dst, { ID: 'mp', Filter: { Prefix: 'rep/' } })],
+    'arn:aws:iam::123456789012:role/r',
   );
   const parts = [randomBytes(5 * MiB), randomBytes(12345)];
   const done = await multipart('rep/big', parts, { ChecksumAlgorithm: 'SHA256' });
@@ -308,8 +219,5 @@ test('a multipart object replicates whole, and the replica outlives the source v
   assert.equal(replica.ETag, done.ETag);
   assert.equal(replica.ChecksumSHA256, done.ChecksumSHA256);
   assert.ok(Buffer.from(await replica.Body!.transformToByteArray()).equals(Buffer.concat(parts)));
-  const part2 = await t
-    .client(EU)
-    .send(new GetObjectCommand({ Bucket: dst, Key: 'rep/big', PartNumber: 2 }));
-  assert.ok(Buffer.from(await part2.Body!.transformToByteArray()).equals(parts[1]!));
+  assert.ok((await readBytes(t.client(EU), dst, 'rep/big', { PartNumber: 2 })).equals(parts[1]!));
 });

@@ -3,23 +3,28 @@
 // (NoSuchUpload), and reading one part back with partNumber.
 import {
   AbortMultipartUploadCommand,
-  CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListMultipartUploadsCommand,
   ListPartsCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
-  UploadPartCommand,
   UploadPartCopyCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { after, before, test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  completeUpload,
+  createBucket,
+  readBytes,
+  readText,
+  s3Error,
+  startTestRegions,
+  uploadParts,
+  type TestRegions,
+} from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const MiB = 1024 * 1024;
@@ -30,14 +35,7 @@ let bucket: string;
 before(async () => {
   t = await startTestRegions();
   c = t.client(US);
-  bucket = bucketName('mp');
-  await c.send(new CreateBucketCommand({ Bucket: bucket }));
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: bucket,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
+  bucket = await createBucket(t, US, { versioning: 'Enabled', prefix: 'mp' });
 });
 after(async () => {
   await t.stop();
@@ -58,16 +56,14 @@ async function create(key: string, extra: Record<string, unknown> = {}): Promise
 }
 
 async function upload(key: string, uploadId: string, n: number, body: Buffer): Promise<string> {
-  const res = await c.send(
-    new UploadPartCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: n,
-      Body: body,
-    }),
+  const [res] = await uploadParts(
+    c,
+    { Bucket: bucket, Key: key, UploadId: uploadId },
+    [body],
+    {},
+    n,
   );
-  return res.ETag!;
+  return res!.ETag!;
 }
 
 test('upload three parts, list them, complete: bytes, ETag md5-of-md5s-N, metadata, version id, partNumber reads', async () => {
@@ -110,13 +106,10 @@ test('upload three parts, list them, complete: bytes, ETag md5-of-md5s-N, metada
     uploads.Uploads?.map((u) => [u.Key, u.UploadId]),
     [[key, uploadId]],
   );
-  const done = await c.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: uploadId,
-      MultipartUpload: { Parts: etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })) },
-    }),
+  const done = await completeUpload(
+    c,
+    { Bucket: bucket, Key: key, UploadId: uploadId },
+    etags.map((ETag, i) => ({ ETag, PartNumber: i + 1 })),
   );
   assert.equal(done.ETag, multipartEtag(parts));
   assert.match(done.VersionId ?? '', /^[0-9a-f]{32}$/);
@@ -148,55 +141,27 @@ test('UploadPartCopy with x-amz-copy-source-range builds an object from another 
   await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'copy/source', Body: source }));
   const key = 'copy/assembled';
   const uploadId = await create(key);
-  const p1 = await c.send(
-    new UploadPartCopyCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: 1,
-      CopySource: `${bucket}/copy/source`,
-      CopySourceRange: `bytes=0-${5 * MiB - 1}`,
-    }),
-  );
-  const p2 = await c.send(
-    new UploadPartCopyCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: uploadId,
-      PartNumber: 2,
-      CopySource: `${bucket}/copy/source`,
-      CopySourceRange: `bytes=${5 * MiB}-${6 * MiB - 1}`,
-    }),
-  );
-  assert.ok(p1.CopyPartResult?.ETag && p1.CopySourceVersionId);
-  const badRange = await s3Error(
+  const copyPart = (PartNumber: number, CopySourceRange: string) =>
     c.send(
       new UploadPartCopyCommand({
         Bucket: bucket,
         Key: key,
         UploadId: uploadId,
-        PartNumber: 3,
+        PartNumber,
         CopySource: `${bucket}/copy/source`,
-        CopySourceRange: `bytes=0-${7 * MiB}`,
+        CopySourceRange,
       }),
-    ),
-  );
+    );
+  const p1 = await copyPart(1, `bytes=0-${5 * MiB - 1}`);
+  const p2 = await copyPart(2, `bytes=${5 * MiB}-${6 * MiB - 1}`);
+  assert.ok(p1.CopyPartResult?.ETag && p1.CopySourceVersionId);
+  const badRange = await s3Error(copyPart(3, `bytes=0-${7 * MiB}`));
   assert.equal(badRange.name, 'InvalidArgument');
-  await c.send(
-    new CompleteMultipartUploadCommand({
-      Bucket: bucket,
-      Key: key,
-      UploadId: uploadId,
-      MultipartUpload: {
-        Parts: [
-          { PartNumber: 1, ETag: p1.CopyPartResult!.ETag },
-          { PartNumber: 2, ETag: p2.CopyPartResult!.ETag },
-        ],
-      },
-    }),
-  );
-  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(source));
+  await completeUpload(c, { Bucket: bucket, Key: key, UploadId: uploadId }, [
+    { PartNumber: 1, ETag: p1.CopyPartResult!.ETag },
+    { PartNumber: 2, ETag: p2.CopyPartResult!.ETag },
+  ]);
+  assert.ok((await readBytes(c, bucket, key)).equals(source));
 });
 
 test('Complete refuses InvalidPart, InvalidPartOrder and EntityTooSmall', async () => {
@@ -205,14 +170,7 @@ test('Complete refuses InvalidPart, InvalidPartOrder and EntityTooSmall', async 
   const e1 = await upload(key, uploadId, 1, Buffer.from('small part one'));
   const e2 = await upload(key, uploadId, 2, Buffer.from('small part two'));
   const complete = (parts: { PartNumber: number; ETag: string }[]): Promise<unknown> =>
-    c.send(
-      new CompleteMultipartUploadCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: uploadId,
-        MultipartUpload: { Parts: parts },
-      }),
-    );
+    completeUpload(c, { Bucket: bucket, Key: key, UploadId: uploadId }, parts);
   const wrongEtag = await s3Error(
     complete([{ PartNumber: 1, ETag: '"0123456789abcdef0123456789abcdef"' }]),
   );
@@ -237,62 +195,32 @@ test('Complete refuses InvalidPart, InvalidPartOrder and EntityTooSmall', async 
   // A single small part is fine: the last part may be smaller than 5 MiB.
   const one = (await complete([{ PartNumber: 2, ETag: e2 }])) as { ETag?: string };
   assert.equal(one.ETag, multipartEtag([Buffer.from('small part two')]));
-  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  assert.equal(await got.Body?.transformToString(), 'small part two');
+  assert.equal(await readText(c, bucket, key), 'small part two');
 });
 
 test('Abort removes the upload; later calls answer NoSuchUpload', async () => {
   const key = 'aborted';
   const uploadId = await create(key);
   await upload(key, uploadId, 1, Buffer.from('x'));
-  const res = await c.send(
-    new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId }),
-  );
+  const mpu = { Bucket: bucket, Key: key, UploadId: uploadId };
+  const res = await c.send(new AbortMultipartUploadCommand(mpu));
   assert.equal(res.$metadata.httpStatusCode, 204);
   for (const call of [
-    () => c.send(new AbortMultipartUploadCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
-    () => c.send(new ListPartsCommand({ Bucket: bucket, Key: key, UploadId: uploadId })),
-    () =>
-      c.send(
-        new UploadPartCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          PartNumber: 2,
-          Body: 'y',
-        }),
-      ),
-    () =>
-      c.send(
-        new CompleteMultipartUploadCommand({
-          Bucket: bucket,
-          Key: key,
-          UploadId: uploadId,
-          MultipartUpload: { Parts: [{ PartNumber: 1, ETag: '"x"' }] },
-        }),
-      ),
+    () => c.send(new AbortMultipartUploadCommand(mpu)),
+    () => c.send(new ListPartsCommand(mpu)),
+    () => uploadParts(c, mpu, ['y'], {}, 2),
+    () => completeUpload(c, mpu, [{ PartNumber: 1, ETag: '"x"' }]),
   ]) {
     const err = await s3Error(call());
     assert.equal(err.name, 'NoSuchUpload');
     assert.equal(err.status, 404);
   }
-  const bad = await s3Error(
-    c.send(
-      new UploadPartCommand({
-        Bucket: bucket,
-        Key: key,
-        UploadId: 'nope',
-        PartNumber: 10001,
-        Body: 'y',
-      }),
-    ),
-  );
+  const bad = await s3Error(uploadParts(c, { ...mpu, UploadId: 'nope' }, ['y'], {}, 10001));
   assert.equal(bad.name, 'InvalidArgument');
 });
 
 test('ListMultipartUploads pages by key-marker / upload-id-marker and groups by delimiter', async () => {
-  const b = bucketName('mpl');
-  await c.send(new CreateBucketCommand({ Bucket: b }));
+  const b = await createBucket(t, US, { prefix: 'mpl' });
   const ids: string[] = [];
   for (const key of ['u/a', 'u/a', 'u/b', 'v/c', 'w']) {
     ids.push((await c.send(new CreateMultipartUploadCommand({ Bucket: b, Key: key }))).UploadId!);

@@ -3,13 +3,11 @@
 // and a body that does not match x-amz-content-sha256.
 import {
   CopyObjectCommand,
-  CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectTaggingCommand,
   GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   PutObjectTaggingCommand,
 } from '@aws-sdk/client-s3';
@@ -17,7 +15,15 @@ import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { after, before, test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  bucketName,
+  createBucket,
+  readBytes,
+  readText,
+  s3Error,
+  startTestRegions,
+  type TestRegions,
+} from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
@@ -28,8 +34,7 @@ const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).dige
 
 before(async () => {
   t = await startTestRegions();
-  bucket = bucketName('obj');
-  await t.client(US).send(new CreateBucketCommand({ Bucket: bucket }));
+  bucket = await createBucket(t, US, { prefix: 'obj' });
 });
 after(async () => {
   await t.stop();
@@ -111,9 +116,7 @@ test('a streamed 3 MiB body, a unicode key and an empty object round-trip byte f
     }),
   );
   assert.equal(put.ETag, md5(data));
-  const got = await c.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-  const back = Buffer.from(await got.Body!.transformToByteArray());
-  assert.ok(back.equals(data));
+  assert.ok((await readBytes(c, bucket, key)).equals(data));
   await c.send(new PutObjectCommand({ Bucket: bucket, Key: 'empty', Body: '' }));
   const empty = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'empty' }));
   assert.equal(empty.ContentLength, 0);
@@ -277,21 +280,14 @@ test('CopyObject: metadata and tagging directives COPY/REPLACE, copy-source cond
   );
   assert.equal(noSource.name, 'NoSuchKey');
   // Copy across regions (source bucket in eu-west-1, destination in us-east-1).
-  const eu = bucketName('copy-eu');
-  await t.client('eu-west-1').send(
-    new CreateBucketCommand({
-      Bucket: eu,
-      CreateBucketConfiguration: { LocationConstraint: 'eu-west-1' },
-    }),
-  );
+  const eu = await createBucket(t, 'eu-west-1', { prefix: 'copy-eu' });
   await t
     .client('eu-west-1')
     .send(new PutObjectCommand({ Bucket: eu, Key: 'x y', Body: 'from europe' }));
   await c.send(
     new CopyObjectCommand({ Bucket: bucket, Key: 'copy/from-eu', CopySource: `${eu}/x%20y` }),
   );
-  const fromEu = await c.send(new GetObjectCommand({ Bucket: bucket, Key: 'copy/from-eu' }));
-  assert.equal(await fromEu.Body?.transformToString(), 'from europe');
+  assert.equal(await readText(c, bucket, 'copy/from-eu'), 'from europe');
 });
 
 test('object tagging: tags on upload, Get/Put/DeleteObjectTagging, limits', async () => {
@@ -368,11 +364,7 @@ test('a body that does not match x-amz-content-sha256 is refused (XAmzContentSHA
 
 test('versioned bucket responses carry x-amz-version-id; copying reports the source version', async () => {
   const c = t.client(US);
-  const b = bucketName('objv');
-  await c.send(new CreateBucketCommand({ Bucket: b }));
-  await c.send(
-    new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: 'Enabled' } }),
-  );
+  const b = await createBucket(t, US, { versioning: 'Enabled', prefix: 'objv' });
   const put = await c.send(new PutObjectCommand({ Bucket: b, Key: 'k', Body: 'v' }));
   assert.match(put.VersionId ?? '', /^[0-9a-f]{32}$/);
   const copy = await c.send(new CopyObjectCommand({ Bucket: b, Key: 'k2', CopySource: `${b}/k` }));

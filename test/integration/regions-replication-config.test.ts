@@ -1,7 +1,6 @@
 // Replication configuration: PutBucketReplication validates as S3 does, Get returns what was
 // put, a configuration blocks suspending versioning, Delete removes it.
 import {
-  CreateBucketCommand,
   DeleteBucketReplicationCommand,
   GetBucketReplicationCommand,
   PutBucketReplicationCommand,
@@ -12,12 +11,22 @@ import {
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  REPLICATION_ROLE,
+  bucketName,
+  createBucket,
+  putReplication,
+  replicationRule,
+  s3Error,
+  setVersioning,
+  startTestRegions,
+  type TestRegions,
+  type VersioningSetting,
+} from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
-const ROLE = 'arn:aws:iam::123456789012:role/replication';
 let t: TestRegions;
 
 before(async () => {
@@ -29,80 +38,37 @@ after(async () => {
 
 const client = (region: string): S3Client => t.client(region);
 
-async function bucket(
-  region: string,
-  versioning: 'Enabled' | 'Suspended' | 'none' = 'Enabled',
-): Promise<string> {
-  const name = bucketName(region === US ? 'src' : 'dst');
-  await client(region).send(
-    new CreateBucketCommand({
-      Bucket: name,
-      ...(region === US
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
-    }),
-  );
-  if (versioning !== 'none') {
-    await client(region).send(
-      new PutBucketVersioningCommand({
-        Bucket: name,
-        VersioningConfiguration: { Status: versioning },
-      }),
-    );
-  }
-  return name;
-}
-
-function rule(dest: string, extra: Partial<ReplicationRule> = {}): ReplicationRule {
-  return {
-    ID: `to-${dest}`,
-    Priority: 1,
-    Status: 'Enabled',
-    Filter: { Prefix: '' },
-    DeleteMarkerReplication: { Status: 'Disabled' },
-    Destination: { Bucket: `arn:aws:s3:::${dest}` },
-    ...extra,
-  };
-}
-
-async function replicate(region: string, source: string, rules: ReplicationRule[]): Promise<void> {
-  await client(region).send(
-    new PutBucketReplicationCommand({
-      Bucket: source,
-      ReplicationConfiguration: { Role: ROLE, Rules: rules },
-    }),
-  );
-}
+const bucket = (region: string, versioning: VersioningSetting = 'Enabled'): Promise<string> =>
+  createBucket(t, region, { versioning, prefix: region === US ? 'src' : 'dst' });
 
 test('PutBucketReplication validates as S3: versioning, destinations, schema', async () => {
   const src = await bucket(US, 'none');
   const dst = await bucket(EU);
   const unversionedDst = await bucket(EU, 'none');
-  const put = (rules: ReplicationRule[], b = src): Promise<unknown> => replicate(US, b, rules);
-  const notVersioned = await s3Error(put([rule(dst)]));
+  const put = (rules: ReplicationRule[], b = src): Promise<unknown> =>
+    putReplication(t, US, b, rules);
+  const notVersioned = await s3Error(put([replicationRule(dst)]));
   assert.equal(notVersioned.name, 'InvalidRequest');
   assert.equal(
     notVersioned.message,
     "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
   );
-  await client(US).send(
-    new PutBucketVersioningCommand({ Bucket: src, VersioningConfiguration: { Status: 'Enabled' } }),
-  );
-  const missing = await s3Error(put([rule(bucketName('missing'))]));
+  await setVersioning(client(US), src, 'Enabled');
+  const missing = await s3Error(put([replicationRule(bucketName('missing'))]));
   assert.equal(missing.name, 'InvalidRequest');
   assert.equal(missing.message, 'Destination bucket must exist.');
-  const unversioned = await s3Error(put([rule(unversionedDst)]));
+  const unversioned = await s3Error(put([replicationRule(unversionedDst)]));
   assert.equal(unversioned.message, 'Destination bucket must have versioning enabled.');
-  const self = await s3Error(put([rule(src)]));
+  const self = await s3Error(put([replicationRule(src)]));
   assert.equal(self.name, 'InvalidRequest');
-  const noPriority = await s3Error(put([rule(dst, { Priority: undefined })]));
+  const noPriority = await s3Error(put([replicationRule(dst, { Priority: undefined })]));
   assert.equal(noPriority.name, 'InvalidRequest');
   assert.match(noPriority.message, /Priority must be specified/);
-  const noDmr = await s3Error(put([rule(dst, { DeleteMarkerReplication: undefined })]));
+  const noDmr = await s3Error(put([replicationRule(dst, { DeleteMarkerReplication: undefined })]));
   assert.match(noDmr.message, /DeleteMarkerReplication must be specified/);
   const dmrWithTag = await s3Error(
     put([
-      rule(dst, {
+      replicationRule(dst, {
         Filter: { Tag: { Key: 'k', Value: 'v' } },
         DeleteMarkerReplication: { Status: 'Enabled' },
       }),
@@ -113,13 +79,15 @@ test('PutBucketReplication validates as S3: versioning, destinations, schema', a
     dmrWithTag.message,
     /Delete marker replication is not supported if any Tag filter is specified/,
   );
-  const dupPriority = await s3Error(put([rule(dst, { ID: 'a' }), rule(dst, { ID: 'b' })]));
+  const dupPriority = await s3Error(
+    put([replicationRule(dst, { ID: 'a' }), replicationRule(dst, { ID: 'b' })]),
+  );
   assert.equal(dupPriority.name, 'InvalidRequest');
   const dupId = await s3Error(
-    put([rule(dst, { ID: 'same' }), rule(dst, { ID: 'same', Priority: 2 })]),
+    put([replicationRule(dst, { ID: 'same' }), replicationRule(dst, { ID: 'same', Priority: 2 })]),
   );
   assert.equal(dupId.name, 'InvalidArgument');
-  const badArn = await s3Error(put([rule(dst, { Destination: { Bucket: dst } })]));
+  const badArn = await s3Error(put([replicationRule(dst, { Destination: { Bucket: dst } })]));
   assert.equal(badArn.name, 'InvalidArgument');
   const base = {
     endpoint: t.endpoint(US),
@@ -131,13 +99,13 @@ test('PutBucketReplication validates as S3: versioning, destinations, schema', a
   };
   const noDest = await signedRequest({
     ...base,
-    body: `<ReplicationConfiguration><Role>${ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Status>Enabled</Status><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication></Rule></ReplicationConfiguration>`,
+    body: `<ReplicationConfiguration><Role>${REPLICATION_ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Status>Enabled</Status><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication></Rule></ReplicationConfiguration>`,
   });
   assert.equal(noDest.status, 400);
   assert.match(noDest.text, /<Code>MalformedXML<\/Code>/);
   const noStatus = await signedRequest({
     ...base,
-    body: `<ReplicationConfiguration><Role>${ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>arn:aws:s3:::${dst}</Bucket></Destination></Rule></ReplicationConfiguration>`,
+    body: `<ReplicationConfiguration><Role>${REPLICATION_ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>arn:aws:s3:::${dst}</Bucket></Destination></Rule></ReplicationConfiguration>`,
   });
   assert.match(noStatus.text, /<Code>MalformedXML<\/Code>/);
   const none = await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })));
@@ -149,7 +117,7 @@ test('the configuration round-trips, blocks suspending versioning (InvalidBucket
   const src = await bucket(US);
   const dst = await bucket(EU);
   const config: ReplicationConfiguration = {
-    Role: ROLE,
+    Role: REPLICATION_ROLE,
     Rules: [
       {
         ID: 'full',
@@ -205,10 +173,5 @@ test('the configuration round-trips, blocks suspending versioning (InvalidBucket
     (await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })))).status,
     404,
   );
-  await client(US).send(
-    new PutBucketVersioningCommand({
-      Bucket: src,
-      VersioningConfiguration: { Status: 'Suspended' },
-    }),
-  );
+  await setVersioning(client(US), src, 'Suspended');
 });

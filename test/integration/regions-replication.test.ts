@@ -3,33 +3,32 @@
 // priorities, delete markers, two-way replication without loops, and convergence on one
 // current version when two regions write the same key.
 import {
-  CreateBucketCommand,
   DeleteBucketCommand,
   DeleteObjectCommand,
-  GetObjectCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  PutBucketReplicationCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
-  type ReplicationRule,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  bucketName,
+  createBucket,
+  putReplication,
+  readText,
+  replicationRule,
   s3Error,
+  setVersioning,
   startTestRegions,
   waitFor,
   type TestRegions,
+  type VersioningSetting,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
-const ROLE = 'arn:aws:iam::123456789012:role/replication';
 let t: TestRegions;
 
 before(async () => {
@@ -41,50 +40,8 @@ after(async () => {
 
 const client = (region: string): S3Client => t.client(region);
 
-async function bucket(
-  region: string,
-  versioning: 'Enabled' | 'Suspended' | 'none' = 'Enabled',
-): Promise<string> {
-  const name = bucketName(region === US ? 'src' : 'dst');
-  await client(region).send(
-    new CreateBucketCommand({
-      Bucket: name,
-      ...(region === US
-        ? {}
-        : { CreateBucketConfiguration: { LocationConstraint: region as 'eu-west-1' } }),
-    }),
-  );
-  if (versioning !== 'none') {
-    await client(region).send(
-      new PutBucketVersioningCommand({
-        Bucket: name,
-        VersioningConfiguration: { Status: versioning },
-      }),
-    );
-  }
-  return name;
-}
-
-function rule(dest: string, extra: Partial<ReplicationRule> = {}): ReplicationRule {
-  return {
-    ID: `to-${dest}`,
-    Priority: 1,
-    Status: 'Enabled',
-    Filter: { Prefix: '' },
-    DeleteMarkerReplication: { Status: 'Disabled' },
-    Destination: { Bucket: `arn:aws:s3:::${dest}` },
-    ...extra,
-  };
-}
-
-async function replicate(region: string, source: string, rules: ReplicationRule[]): Promise<void> {
-  await client(region).send(
-    new PutBucketReplicationCommand({
-      Bucket: source,
-      ReplicationConfiguration: { Role: ROLE, Rules: rules },
-    }),
-  );
-}
+const bucket = (region: string, versioning: VersioningSetting = 'Enabled'): Promise<string> =>
+  createBucket(t, region, { versioning, prefix: region === US ? 'src' : 'dst' });
 
 async function status(
   region: string,
@@ -127,8 +84,8 @@ async function versions(region: string, b: string): Promise<[string, string, boo
 test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, metadata, tags, checksum; storage class from the rule', async () => {
   const src = await bucket(US);
   const dst = await bucket(EU);
-  await replicate(US, src, [
-    rule(dst, {
+  await putReplication(t, US, src, [
+    replicationRule(dst, {
       Filter: { Prefix: 'docs/' },
       DeleteMarkerReplication: { Status: 'Enabled' },
       Destination: { Bucket: `arn:aws:s3:::${dst}`, StorageClass: 'STANDARD_IA' },
@@ -180,8 +137,7 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
       new GetObjectTaggingCommand({ Bucket: dst, Key: 'docs/a.txt' }),
     );
     assert.deepEqual(tags.TagSet, [{ Key: 'team', Value: 'a' }]);
-    const body = await client(EU).send(new GetObjectCommand({ Bucket: dst, Key: 'docs/a.txt' }));
-    assert.equal(await body.Body?.transformToString(), 'replicate me');
+    assert.equal(await readText(client(EU), dst, 'docs/a.txt'), 'replicate me');
     // Not replicated: outside the filter.
     assert.equal(
       (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: dst, Key: 'other/b.txt' }))))
@@ -218,13 +174,12 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
 test('delete markers are not replicated when DeleteMarkerReplication is Disabled', async () => {
   const src = await bucket(US);
   const dst = await bucket(EU);
-  await replicate(US, src, [rule(dst)]);
+  await putReplication(t, US, src, [replicationRule(dst)]);
   const put = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'k', Body: 'v' }));
   await waitStatus(US, src, 'k', put.VersionId!, 'COMPLETED');
   await client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'k' }));
   await sleep(500);
-  const got = await client(EU).send(new GetObjectCommand({ Bucket: dst, Key: 'k' }));
-  assert.equal(await got.Body?.transformToString(), 'v', 'the destination still shows the object');
+  assert.equal(await readText(client(EU), dst, 'k'), 'v', 'the destination still shows the object');
   assert.deepEqual(
     (await versions(EU, dst)).map(([, , , marker]) => marker),
     [false],
@@ -235,19 +190,23 @@ test('filters and priorities: the highest-priority matching rule per destination
   const src = await bucket(US);
   const d1 = await bucket(EU);
   const d2 = await bucket(EU);
-  await replicate(US, src, [
-    rule(d1, {
+  await putReplication(t, US, src, [
+    replicationRule(d1, {
       ID: 'all',
       Priority: 1,
       Destination: { Bucket: `arn:aws:s3:::${d1}`, StorageClass: 'STANDARD_IA' },
     }),
-    rule(d1, {
+    replicationRule(d1, {
       ID: 'team-a',
       Priority: 5,
       Filter: { And: { Prefix: 'p/', Tags: [{ Key: 'team', Value: 'a' }] } },
       Destination: { Bucket: `arn:aws:s3:::${d1}`, StorageClass: 'GLACIER_IR' },
     }),
-    rule(d2, { ID: 'tagged', Priority: 1, Filter: { Tag: { Key: 'copy', Value: 'yes' } } }),
+    replicationRule(d2, {
+      ID: 'tagged',
+      Priority: 1,
+      Filter: { Tag: { Key: 'copy', Value: 'yes' } },
+    }),
   ]);
   const tagged = await client(US).send(
     new PutObjectCommand({ Bucket: src, Key: 'p/x', Body: 'x', Tagging: 'team=a&copy=yes' }),
@@ -274,17 +233,12 @@ test('FAILED when a destination cannot accept: versioning suspended, or the buck
   const good = await bucket(EU);
   const suspended = await bucket(EU);
   const doomed = await bucket(EU);
-  await replicate(US, src, [
-    rule(good, { ID: 'good', Filter: { Prefix: 'all/' } }),
-    rule(suspended, { ID: 'suspended', Filter: { Prefix: 'all/' } }),
-    rule(doomed, { ID: 'doomed', Filter: { Prefix: 'gone/' } }),
+  await putReplication(t, US, src, [
+    replicationRule(good, { ID: 'good', Filter: { Prefix: 'all/' } }),
+    replicationRule(suspended, { ID: 'suspended', Filter: { Prefix: 'all/' } }),
+    replicationRule(doomed, { ID: 'doomed', Filter: { Prefix: 'gone/' } }),
   ]);
-  await client(EU).send(
-    new PutBucketVersioningCommand({
-      Bucket: suspended,
-      VersioningConfiguration: { Status: 'Suspended' },
-    }),
-  );
+  await setVersioning(client(EU), suspended, 'Suspended');
   await client(EU).send(new DeleteBucketCommand({ Bucket: doomed }));
   const a = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'all/a', Body: 'a' }));
   await waitStatus(US, src, 'all/a', a.VersionId!, 'FAILED');
@@ -307,8 +261,11 @@ test('two-way replication does not loop, and replicas are never replicated again
   const a = await bucket(US);
   const b = await bucket(EU);
   const c = await bucket(EU);
-  await replicate(US, a, [rule(b)]);
-  await replicate(EU, b, [rule(a, { ID: 'back' }), rule(c, { ID: 'onward', Priority: 2 })]);
+  await putReplication(t, US, a, [replicationRule(b)]);
+  await putReplication(t, EU, b, [
+    replicationRule(a, { ID: 'back' }),
+    replicationRule(c, { ID: 'onward', Priority: 2 }),
+  ]);
   const fromA = await client(US).send(
     new PutObjectCommand({ Bucket: a, Key: 'ping', Body: 'from a' }),
   );
@@ -338,8 +295,8 @@ test('two-way replication does not loop, and replicas are never replicated again
 test('two regions write one key at nearly the same time: both converge on the newest version, the other becomes non-current', async () => {
   const a = await bucket(US);
   const b = await bucket(EU);
-  await replicate(US, a, [rule(b)]);
-  await replicate(EU, b, [rule(a)]);
+  await putReplication(t, US, a, [replicationRule(b)]);
+  await putReplication(t, EU, b, [replicationRule(a)]);
   t.handle.setFaults(US, { replicationDelayMs: 300 });
   t.handle.setFaults(EU, { replicationDelayMs: 300 });
   try {
@@ -379,8 +336,7 @@ test('two regions write one key at nearly the same time: both converge on the ne
       [US, a],
       [EU, b],
     ] as const) {
-      const cur = await client(region).send(new GetObjectCommand({ Bucket: name, Key: 'doc' }));
-      assert.equal(await cur.Body?.transformToString(), 'edit in eu');
+      assert.equal(await readText(client(region), name, 'doc'), 'edit in eu');
     }
     const oldReplica = await client(EU).send(
       new HeadObjectCommand({ Bucket: b, Key: 'doc', VersionId: older.VersionId }),

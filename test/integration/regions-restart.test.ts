@@ -2,7 +2,6 @@
 // and ports; queued replication resumes; interrupted writes leave nothing visible.
 import {
   CompleteMultipartUploadCommand,
-  CreateBucketCommand,
   CreateMultipartUploadCommand,
   GetBucketReplicationCommand,
   GetObjectCommand,
@@ -10,8 +9,6 @@ import {
   HeadObjectCommand,
   ListObjectVersionsCommand,
   ListPartsCommand,
-  PutBucketReplicationCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   UploadPartCommand,
 } from '@aws-sdk/client-s3';
@@ -21,7 +18,16 @@ import fs from 'node:fs/promises';
 import http from 'node:http';
 import path from 'node:path';
 import { test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, waitFor } from '../helpers/regions.js';
+import {
+  createBucket,
+  putReplication,
+  readBytes,
+  readText,
+  replicationRule,
+  s3Error,
+  startTestRegions,
+  waitFor,
+} from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
@@ -32,42 +38,13 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
   const t = await startTestRegions();
   try {
     const us = t.client(US);
-    const src = bucketName('keep');
-    const dst = bucketName('keep-eu');
-    await us.send(new CreateBucketCommand({ Bucket: src }));
-    await t.client(EU).send(
-      new CreateBucketCommand({
-        Bucket: dst,
-        CreateBucketConfiguration: { LocationConstraint: EU },
-      }),
-    );
-    for (const [c, b] of [
-      [us, src],
-      [t.client(EU), dst],
-    ] as const) {
-      await c.send(
-        new PutBucketVersioningCommand({
-          Bucket: b,
-          VersioningConfiguration: { Status: 'Enabled' },
-        }),
-      );
-    }
+    const src = await createBucket(t, US, { versioning: 'Enabled', prefix: 'keep' });
+    const dst = await createBucket(t, EU, { versioning: 'Enabled', prefix: 'keep-eu' });
     const config = {
       Role: 'arn:aws:iam::123456789012:role/r',
-      Rules: [
-        {
-          ID: 'r',
-          Priority: 1,
-          Status: 'Enabled' as const,
-          Filter: { Prefix: 'rep/' },
-          DeleteMarkerReplication: { Status: 'Disabled' as const },
-          Destination: { Bucket: `arn:aws:s3:::${dst}` },
-        },
-      ],
+      Rules: [replicationRule(dst, { ID: 'r', Filter: { Prefix: 'rep/' } })],
     };
-    await us.send(
-      new PutBucketReplicationCommand({ Bucket: src, ReplicationConfiguration: config }),
-    );
+    await putReplication(t, US, src, config.Rules, config.Role);
     const v1 = await us.send(
       new PutObjectCommand({
         Bucket: src,
@@ -150,10 +127,7 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
       parts.Parts?.map((p) => p.PartNumber),
       [1],
     );
-    const mpDone = await c.send(new GetObjectCommand({ Bucket: src, Key: 'mp-done' }));
-    assert.ok(
-      Buffer.from(await mpDone.Body!.transformToByteArray()).equals(Buffer.concat(mpParts)),
-    );
+    assert.ok((await readBytes(c, src, 'mp-done')).equals(Buffer.concat(mpParts)));
     assert.equal(await mode(path.join(t.dataDir, 'regions.json')), 0o600);
     assert.equal(await mode(path.join(t.dataDir, 'credentials.json')), 0o600);
     const file = JSON.parse(
@@ -171,44 +145,14 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
 test('replication queued while the destination was down completes after a restart', async () => {
   const t = await startTestRegions();
   try {
-    const src = bucketName('q');
-    const dst = bucketName('q-eu');
-    await t.client(US).send(new CreateBucketCommand({ Bucket: src }));
-    await t.client(EU).send(
-      new CreateBucketCommand({
-        Bucket: dst,
-        CreateBucketConfiguration: { LocationConstraint: EU },
-      }),
-    );
-    await t.client(US).send(
-      new PutBucketVersioningCommand({
-        Bucket: src,
-        VersioningConfiguration: { Status: 'Enabled' },
-      }),
-    );
-    await t.client(EU).send(
-      new PutBucketVersioningCommand({
-        Bucket: dst,
-        VersioningConfiguration: { Status: 'Enabled' },
-      }),
-    );
-    await t.client(US).send(
-      new PutBucketReplicationCommand({
-        Bucket: src,
-        ReplicationConfiguration: {
-          Role: 'arn:aws:iam::123456789012:role/r',
-          Rules: [
-            {
-              ID: 'r',
-              Priority: 1,
-              Status: 'Enabled',
-              Filter: {},
-              DeleteMarkerReplication: { Status: 'Disabled' },
-              Destination: { Bucket: `arn:aws:s3:::${dst}` },
-            },
-          ],
-        },
-      }),
+    const src = await createBucket(t, US, { versioning: 'Enabled', prefix: 'q' });
+    const dst = await createBucket(t, EU, { versioning: 'Enabled', prefix: 'q-eu' });
+    await putReplication(
+      t,
+      US,
+      src,
+      [replicationRule(dst, { ID: 'r', Filter: {} })],
+      'arn:aws:iam::123456789012:role/r',
     );
     t.handle.setFaults(EU, { down: true });
     const put = await t
@@ -238,8 +182,7 @@ test('replication queued while the destination was down completes after a restar
 test('an interrupted upload leaves no object and no temp file; stray blobs are swept at start', async () => {
   const t = await startTestRegions();
   try {
-    const b = bucketName('crash');
-    await t.client(US).send(new CreateBucketCommand({ Bucket: b }));
+    const b = await createBucket(t, US, { prefix: 'crash' });
     // Send headers promising 1 MiB, 100 KiB of body, then cut the connection.
     const url = new URL(t.endpoint(US));
     const { SignatureV4 } = await import('@smithy/signature-v4');
@@ -306,8 +249,7 @@ test('an interrupted upload leaves no object and no temp file; stray blobs are s
     await t.restart();
     await assert.rejects(fs.access(stray), 'the orphan blob is gone');
     assert.deepEqual(await fs.readdir(path.join(t.dataDir, 'tmp')), []);
-    const kept = await t.client(US).send(new GetObjectCommand({ Bucket: b, Key: 'kept' }));
-    assert.equal(await kept.Body?.transformToString(), 'kept');
+    assert.equal(await readText(t.client(US), b, 'kept'), 'kept');
   } finally {
     await t.stop();
   }

@@ -3,20 +3,26 @@
 // older version by copying it, and ListObjectVersions paging.
 import {
   CopyObjectCommand,
-  CreateBucketCommand,
   DeleteObjectCommand,
   DeleteObjectsCommand,
   GetObjectCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
-  PutBucketVersioningCommand,
   PutObjectCommand,
   type ListObjectVersionsCommandOutput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
-import { bucketName, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import {
+  createBucket,
+  readText,
+  s3Error,
+  setVersioning,
+  startTestRegions,
+  type TestRegions,
+  type VersioningSetting,
+} from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
@@ -31,22 +37,11 @@ after(async () => {
   await t.stop();
 });
 
-async function versionedBucket(
-  status: 'Enabled' | 'Suspended' | 'unversioned' = 'Enabled',
-): Promise<string> {
-  const b = bucketName('ver');
-  await c.send(new CreateBucketCommand({ Bucket: b }));
-  if (status !== 'unversioned')
-    await c.send(
-      new PutBucketVersioningCommand({ Bucket: b, VersioningConfiguration: { Status: status } }),
-    );
-  return b;
-}
+const versionedBucket = (versioning: VersioningSetting = 'Enabled'): Promise<string> =>
+  createBucket(t, US, { versioning, prefix: 'ver' });
 
-const text = async (b: string, key: string, versionId?: string): Promise<string> =>
-  (await (
-    await c.send(new GetObjectCommand({ Bucket: b, Key: key, VersionId: versionId }))
-  ).Body?.transformToString()) ?? '';
+const text = (b: string, key: string, versionId?: string): Promise<string> =>
+  readText(c, b, key, { VersionId: versionId });
 
 test('Enabled: every write gets a new time-ordered version id; old versions stay readable', async () => {
   const b = await versionedBucket();
@@ -145,7 +140,7 @@ test('DeleteObject with a version id removes that version permanently', async ()
 });
 
 test('unversioned buckets use the null version; Suspended writes replace the null version only', async () => {
-  const plain = await versionedBucket('unversioned');
+  const plain = await versionedBucket('none');
   await c.send(new PutObjectCommand({ Bucket: plain, Key: 'n', Body: 'a' }));
   await c.send(new PutObjectCommand({ Bucket: plain, Key: 'n', Body: 'b' }));
   const plainList = await c.send(new ListObjectVersionsCommand({ Bucket: plain }));
@@ -154,21 +149,11 @@ test('unversioned buckets use the null version; Suspended writes replace the nul
     [['null', true]],
   );
   // Turn versioning on: the null version stays, new writes get ids.
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: plain,
-      VersioningConfiguration: { Status: 'Enabled' },
-    }),
-  );
+  await setVersioning(c, plain, 'Enabled');
   const v1 = await c.send(new PutObjectCommand({ Bucket: plain, Key: 'n', Body: 'c' }));
   assert.equal(await text(plain, 'n', 'null'), 'b');
   // Suspend: writes create/replace the null version, and leave v1 alone.
-  await c.send(
-    new PutBucketVersioningCommand({
-      Bucket: plain,
-      VersioningConfiguration: { Status: 'Suspended' },
-    }),
-  );
+  await setVersioning(c, plain, 'Suspended');
   const s1 = await c.send(new PutObjectCommand({ Bucket: plain, Key: 'n', Body: 'd' }));
   assert.equal(s1.VersionId, 'null');
   const s2 = await c.send(new PutObjectCommand({ Bucket: plain, Key: 'n', Body: 'e' }));
