@@ -1,5 +1,6 @@
 // The one typed map of what the renderer may ask of main: arguments (validated at runtime
 // by the host) and results (typed only; main produces them).
+import { replicationCommandArgs, type ReplicationCommandResults } from './replication-commands.js';
 import {
   array,
   boolean,
@@ -133,9 +134,10 @@ export const commandArgs = {
     folderId,
     paths: array(string({ min: 1, max: 4096 }), { max: 1000 }),
   }),
+  ...replicationCommandArgs,
 } satisfies Record<string, Schema<unknown>>;
 
-export interface CommandResults {
+export interface CommandResults extends ReplicationCommandResults {
   'app.getState': AppState;
   'app.setPaused': AppState;
   'activity.list': ActivityEntry[];

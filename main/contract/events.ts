@@ -1,5 +1,6 @@
 // What main tells the renderer, by name.
 import type { ActivityEntry, AppState, MenuModel } from './state.js';
+import type { FileReplication, LocalRegionStatus } from './replication.js';
 import type { FileRow, FolderSummary } from './sync.js';
 
 export interface EventPayloads {
@@ -10,6 +11,10 @@ export interface EventPayloads {
   'folders.changed': FolderSummary[];
   /** Rows whose state or progress changed, batched. */
   'files.changed': FileRow[];
+  /** Replica status of files changed, batched. */
+  'replication.changed': FileReplication[];
+  /** Outage switches of the local regions changed. */
+  'regions.changed': LocalRegionStatus[];
 }
 
 export type EventName = keyof EventPayloads;
@@ -19,4 +24,6 @@ export const eventNames: EventName[] = [
   'activity',
   'folders.changed',
   'files.changed',
+  'replication.changed',
+  'regions.changed',
 ];

@@ -4,6 +4,8 @@ export * from './errors.js';
 export * from './events.js';
 export * from './schema.js';
 export * from './settings.js';
+export * from './replication.js';
+export * from './replication-commands.js';
 export * from './state.js';
 export * from './sync.js';
 export * from './wire.js';

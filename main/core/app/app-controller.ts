@@ -1,5 +1,6 @@
 import {
   ContractError,
+  replicationCommandArgs,
   type AppMode,
   type AppState,
   type CommandArgs,
@@ -29,6 +30,9 @@ export type CommandHandlers = {
   [C in CommandName]: (args: CommandArgs<C>, signal: AbortSignal) => Promise<CommandResult<C>>;
 };
 
+export type ReplicationCommand = keyof typeof replicationCommandArgs;
+export type ReplicationHandlers = Pick<CommandHandlers, ReplicationCommand>;
+
 /**
  * The app's state and the handlers of every contract command. Both hosts (Electron IPC,
  * browser-mode WebSocket) dispatch into the same handlers, so the modes cannot drift.
@@ -38,6 +42,7 @@ export class AppController {
   readonly activity: ActivityLog;
   private state: AppState;
   private engine: SyncEngine | undefined;
+  private replication: ReplicationHandlers | undefined;
 
   constructor(private readonly opts: AppControllerOptions) {
     const settings = opts.settings.get();
@@ -91,6 +96,30 @@ export class AppController {
     this.events.emit('tray.menu', buildTrayMenu(this.state));
   }
 
+  /** The replication service is running: its commands work from now on. */
+  attachReplication(handlers: ReplicationHandlers): void {
+    this.replication = handlers;
+  }
+
+  /** Each replication command goes to the service once it is attached. */
+  private delegateReplication(): ReplicationHandlers {
+    const out: Record<string, (args: unknown, signal: AbortSignal) => Promise<unknown>> = {};
+    for (const name of Object.keys(replicationCommandArgs) as ReplicationCommand[]) {
+      out[name] = async (args, signal) => {
+        const handler = this.replication?.[name] as
+          ((a: unknown, s: AbortSignal) => Promise<unknown>) | undefined;
+        if (!handler)
+          throw new ContractError({
+            code: 'Unavailable',
+            message: 'Replication is still starting; try again in a moment.',
+            action: { kind: 'retry' },
+          });
+        return handler(args, signal);
+      };
+    }
+    return out as unknown as ReplicationHandlers;
+  }
+
   /** The engine is running: its commands work from now on. */
   attachEngine(engine: SyncEngine): void {
     this.engine = engine;
@@ -142,6 +171,7 @@ export class AppController {
   }
 
   readonly handlers: CommandHandlers = {
+    ...this.delegateReplication(),
     'app.getState': async () => this.state,
     'app.setPaused': async ({ paused }) => this.setPaused(paused),
     'activity.list': async ({ limit }) => this.activity.list(limit),

@@ -6,6 +6,9 @@ export interface LocalRegions {
   accessKeyId: string;
   secretAccessKey: string;
   regions: { name: string; endpoint: string }[];
+  /** The fault switches; the app uses `down` for "simulate outage". */
+  setFaults(region: string, faults: { down?: boolean }): unknown;
+  getFaults(region: string): { down: boolean };
   close(): Promise<void>;
 }
 
