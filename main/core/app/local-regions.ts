@@ -6,9 +6,9 @@ export interface LocalRegions {
   accessKeyId: string;
   secretAccessKey: string;
   regions: { name: string; endpoint: string }[];
-  /** The fault switches; the app uses `down` for "simulate outage". */
-  setFaults(region: string, faults: { down?: boolean }): unknown;
-  getFaults(region: string): { down: boolean };
+  /** The fault switches ("simulate outage"); absent where the regions run elsewhere. */
+  setFaults?(region: string, faults: { down?: boolean }): unknown;
+  getFaults?(region: string): { down: boolean };
   close(): Promise<void>;
 }
 
