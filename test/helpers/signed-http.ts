@@ -1,28 +1,9 @@
 // Raw HTTP requests to the local regions, signed with @smithy/signature-v4 (what the SDK uses),
 // for what the SDK will not send on its own: virtual-host style, wrong digests, presigned URLs.
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { SourceData } from '@smithy/types';
-import { createHash, createHmac, type Hash, type Hmac } from 'node:crypto';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import { createHash } from 'node:crypto';
 import http from 'node:http';
-
-class Sha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', toBuffer(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(toBuffer(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(this.h.digest());
-  }
-}
-
-function toBuffer(d: SourceData): Buffer {
-  if (typeof d === 'string') return Buffer.from(d, 'utf8');
-  if (ArrayBuffer.isView(d)) return Buffer.from(d.buffer, d.byteOffset, d.byteLength);
-  return Buffer.from(d);
-}
+import { sdkSigner } from './sigv4-fixtures.js';
 
 export interface Credentials {
   accessKeyId: string;
@@ -53,14 +34,7 @@ export interface RawResponse {
 }
 
 function signer(region: string, credentials: Credentials): SignatureV4 {
-  return new SignatureV4({
-    service: 's3',
-    region,
-    credentials,
-    sha256: Sha256,
-    uriEscapePath: false,
-    applyChecksum: false,
-  });
+  return sdkSigner(region, credentials, { applyChecksum: false });
 }
 
 export async function signedRequest(r: RawRequest): Promise<RawResponse> {

@@ -28,6 +28,7 @@ import {
   startTestRegions,
   waitFor,
 } from '../helpers/regions.js';
+import { sdkSigner } from '../helpers/sigv4-fixtures.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
@@ -185,24 +186,7 @@ test('an interrupted upload leaves no object and no temp file; stray blobs are s
     const b = await createBucket(t, US, { prefix: 'crash' });
     // Send headers promising 1 MiB, 100 KiB of body, then cut the connection.
     const url = new URL(t.endpoint(US));
-    const { SignatureV4 } = await import('@smithy/signature-v4');
-    const { createHash } = await import('node:crypto');
-    const signer = new SignatureV4({
-      service: 's3',
-      region: US,
-      credentials: t.handle,
-      sha256: class {
-        private h = createHash('sha256');
-        update(d: Uint8Array | string): void {
-          this.h.update(d);
-        }
-        digest(): Promise<Uint8Array> {
-          return Promise.resolve(this.h.digest());
-        }
-      },
-      uriEscapePath: false,
-    });
-    const signed = await signer.sign({
+    const signed = await sdkSigner(US, t.handle).sign({
       method: 'PUT',
       protocol: 'http:',
       hostname: url.hostname,

@@ -1,21 +1,30 @@
 import assert from 'node:assert/strict';
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import type { Hash, Hmac } from 'node:crypto';
 import { createServer } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { Readable, Writable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import { test } from 'node:test';
-import { PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
+import { PutObjectCommand } from '@aws-sdk/client-s3';
 import type { ChecksumAlgorithm as SdkChecksumAlgorithm } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest, SourceData } from '@smithy/types';
+import type { HttpRequest } from '@smithy/types';
 import { S3Error } from '../../main/regions/errors.js';
 import { algorithmFromHeaderName, createHasher } from '../../main/regions/checksums.js';
 import { createChunkedDecoder } from '../../main/regions/auth/chunked.js';
 import type { ChunkedDecoderOptions } from '../../main/regions/auth/chunked.js';
 import { EMPTY_SHA256, deriveSigningKey, verifySigV4 } from '../../main/regions/auth/sigv4.js';
 import type { AuthInput, PayloadMode, VerifiedAuth } from '../../main/regions/auth/sigv4.js';
+import {
+  DOC_CREDENTIAL,
+  DOC_NOW,
+  authInputOf,
+  chunkStringToSign,
+  docSecret,
+  loopbackClient,
+  sdkSigner,
+  sha256Hex,
+  trailerStringToSign,
+  withLoopbackServer,
+} from '../helpers/sigv4-fixtures.js';
 
 // ---- helpers ----
 
@@ -77,10 +86,6 @@ function hmacHex(key: Buffer, text: string): string {
   return createHmac('sha256', key).update(text).digest('hex');
 }
 
-function sha256Hex(data: string | Buffer): string {
-  return createHash('sha256').update(data).digest('hex');
-}
-
 /** An aws-chunked body as the signed modes frame it, with chained chunk signatures. */
 function signedBody(
   auth: Pick<VerifiedAuth, 'amzDate' | 'scope' | 'signingKey' | 'seedSignature'>,
@@ -90,17 +95,7 @@ function signedBody(
   const parts: Buffer[] = [];
   let previous = auth.seedSignature;
   for (const chunk of [...chunks, Buffer.alloc(0)]) {
-    const sig = hmacHex(
-      auth.signingKey,
-      [
-        'AWS4-HMAC-SHA256-PAYLOAD',
-        auth.amzDate,
-        auth.scope,
-        previous,
-        EMPTY_SHA256,
-        sha256Hex(chunk),
-      ].join('\n'),
-    );
+    const sig = hmacHex(auth.signingKey, chunkStringToSign(auth, previous, sha256Hex(chunk)));
     parts.push(Buffer.from(`${chunk.length.toString(16)};chunk-signature=${sig}\r\n`), chunk);
     if (chunk.length > 0) parts.push(Buffer.from('\r\n'));
     previous = sig;
@@ -110,12 +105,7 @@ function signedBody(
       .sort(([a], [b]) => (a < b ? -1 : 1))
       .map(([n, v]) => `${n}:${v}\n`)
       .join('');
-    const sig = hmacHex(
-      auth.signingKey,
-      ['AWS4-HMAC-SHA256-TRAILER', auth.amzDate, auth.scope, previous, sha256Hex(canonical)].join(
-        '\n',
-      ),
-    );
+    const sig = hmacHex(auth.signingKey, trailerStringToSign(auth, previous, canonical));
     for (const [n, v] of trailers) parts.push(Buffer.from(`${n}:${v}\r\n`));
     parts.push(Buffer.from(`x-amz-trailer-signature:${sig}\r\n`));
   }
@@ -149,11 +139,6 @@ function fakeAuth(payloadMode: PayloadMode, seedSignature = 'a'.repeat(64)): Ver
 
 // ---- The AWS documentation examples (sigv4-streaming, sigv4-streaming-trailers) ----
 
-const DOC_KEY = 'AKIAIOSFODNN7EXAMPLE';
-const DOC_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-const DOC_NOW = new Date('2013-05-24T00:00:00Z');
-const DOC_CREDENTIAL = `${DOC_KEY}/20130524/us-east-1/s3/aws4_request`;
-const docSecret = (id: string): string | undefined => (id === DOC_KEY ? DOC_SECRET : undefined);
 const DOC_PAYLOAD = Buffer.alloc(66560, 'a');
 
 function docAuth(trailer: boolean): VerifiedAuth {
@@ -479,12 +464,7 @@ test('memory stays bounded while 1 GiB streams through, signed and unsigned', as
     async function* body(): AsyncGenerator<Buffer> {
       let previous = auth.seedSignature;
       const sign = (hash: string): string => {
-        previous = hmacHex(
-          auth.signingKey,
-          ['AWS4-HMAC-SHA256-PAYLOAD', auth.amzDate, auth.scope, previous, EMPTY_SHA256, hash].join(
-            '\n',
-          ),
-        );
+        previous = hmacHex(auth.signingKey, chunkStringToSign(auth, previous, hash));
         return previous;
       };
       for (let sent = 0; sent < GiB; sent += chunkSize) {
@@ -519,39 +499,13 @@ test('memory stays bounded while 1 GiB streams through, signed and unsigned', as
 
 // ---- Round trips with the SDK's signer, and with the real client over HTTP ----
 
-function bytes(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-class NodeSha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {}
-}
-
 const KEY = 'AKIDCHUNKED';
 const SECRET = 'chunked/secret';
 const secretFor = (id: string): string | undefined => (id === KEY ? SECRET : undefined);
 
 test('bodies signed with @smithy/signature-v4 decode; one flipped byte fails', async () => {
   const signingDate = new Date('2026-05-06T07:08:09Z');
-  const signer = new SignatureV4({
-    credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
-    region: 'eu-west-1',
-    service: 's3',
-    sha256: NodeSha256,
-    uriEscapePath: false,
-  });
+  const signer = sdkSigner('eu-west-1', { accessKeyId: KEY, secretAccessKey: SECRET });
   const data = randomBytes(200_000);
   const chunks = [0, 65536, 131072, 196608].map((o) => data.subarray(o, o + 65536));
   for (const mode of [
@@ -588,15 +542,9 @@ test('bodies signed with @smithy/signature-v4 decode; one flipped byte fails', a
     let previous = auth.seedSignature;
     const parts: Buffer[] = [];
     for (const chunk of [...chunks, Buffer.alloc(0)]) {
-      const toSign = [
-        'AWS4-HMAC-SHA256-PAYLOAD',
-        auth.amzDate,
-        auth.scope,
-        previous,
-        EMPTY_SHA256,
-        sha256Hex(chunk),
-      ].join('\n');
-      previous = await signer.sign(toSign, { signingDate });
+      previous = await signer.sign(chunkStringToSign(auth, previous, sha256Hex(chunk)), {
+        signingDate,
+      });
       parts.push(
         Buffer.from(`${chunk.length.toString(16)};chunk-signature=${previous}\r\n`),
         chunk,
@@ -605,14 +553,9 @@ test('bodies signed with @smithy/signature-v4 decode; one flipped byte fails', a
     }
     if (trailer) {
       const canonical = `x-amz-checksum-crc32:${checksum}\n`;
-      const toSign = [
-        'AWS4-HMAC-SHA256-TRAILER',
-        auth.amzDate,
-        auth.scope,
-        previous,
-        sha256Hex(canonical),
-      ].join('\n');
-      const sig = await signer.sign(toSign, { signingDate });
+      const sig = await signer.sign(trailerStringToSign(auth, previous, canonical), {
+        signingDate,
+      });
       parts.push(
         Buffer.from(`x-amz-checksum-crc32:${checksum}\r\nx-amz-trailer-signature:${sig}\r\n`),
       );
@@ -645,23 +588,13 @@ test('@aws-sdk/client-s3 streaming uploads decode and their checksum trailers ma
     trailerHeader: string;
   }[] = [];
   const server = createServer((req, res) => {
-    const url = req.url ?? '/';
-    const q = url.indexOf('?');
     const fail = (status: number, message: string): void => {
       res.writeHead(status);
       res.end(message);
     };
     let auth: VerifiedAuth;
     try {
-      auth = verifySigV4(
-        {
-          method: req.method ?? '',
-          rawPath: q < 0 ? url : url.slice(0, q),
-          rawQuery: q < 0 ? '' : url.slice(q + 1),
-          headers: req.headers,
-        },
-        secretFor,
-      );
+      auth = verifySigV4({ ...authInputOf(req), method: req.method ?? '' }, secretFor);
     } catch (err) {
       fail(403, String(err));
       return;
@@ -685,41 +618,33 @@ test('@aws-sdk/client-s3 streaming uploads decode and their checksum trailers ma
       (err: unknown) => fail(400, String(err)),
     );
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  const s3 = new S3Client({
-    region: 'us-east-1',
-    endpoint: `http://127.0.0.1:${port}`,
-    forcePathStyle: true,
-    credentials: { accessKeyId: KEY, secretAccessKey: SECRET },
-    maxAttempts: 1,
-  });
-  try {
-    const data = randomBytes(300_000);
-    const algorithms: (SdkChecksumAlgorithm | undefined)[] = [
-      undefined,
-      'CRC32C',
-      'SHA1',
-      'SHA256',
-      'CRC64NVME',
-    ];
-    for (const alg of algorithms) {
-      const pieces = randomSplits(data, 7, 70_000);
-      await s3.send(
-        new PutObjectCommand({
-          Bucket: 'bucket',
-          Key: 'streamed',
-          Body: Readable.from(pieces),
-          ContentLength: data.length,
-          ...(alg ? { ChecksumAlgorithm: alg } : {}),
-        }),
-      );
+  await withLoopbackServer(server, async (endpoint) => {
+    const s3 = loopbackClient(endpoint, { accessKeyId: KEY, secretAccessKey: SECRET });
+    try {
+      const data = randomBytes(300_000);
+      const algorithms: (SdkChecksumAlgorithm | undefined)[] = [
+        undefined,
+        'CRC32C',
+        'SHA1',
+        'SHA256',
+        'CRC64NVME',
+      ];
+      for (const alg of algorithms) {
+        const pieces = randomSplits(data, 7, 70_000);
+        await s3.send(
+          new PutObjectCommand({
+            Bucket: 'bucket',
+            Key: 'streamed',
+            Body: Readable.from(pieces),
+            ContentLength: data.length,
+            ...(alg ? { ChecksumAlgorithm: alg } : {}),
+          }),
+        );
+      }
+    } finally {
+      s3.destroy();
     }
-  } finally {
-    s3.destroy();
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  });
   assert.equal(received.length, 5);
   const seenAlgorithms: string[] = [];
   for (const r of received) {

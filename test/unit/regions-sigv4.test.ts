@@ -1,9 +1,7 @@
 import assert from 'node:assert/strict';
-import { createHash, createHmac } from 'node:crypto';
-import type { Hash, Hmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createServer } from 'node:http';
 import type { IncomingHttpHeaders } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { test } from 'node:test';
 import {
   DeleteObjectsCommand,
@@ -11,10 +9,10 @@ import {
   HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  S3Client,
+  type S3Client,
 } from '@aws-sdk/client-s3';
-import { SignatureV4 } from '@smithy/signature-v4';
-import type { HttpRequest, QueryParameterBag, SourceData } from '@smithy/types';
+import type { SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest, QueryParameterBag } from '@smithy/types';
 import { S3Error, errorXml } from '../../main/regions/errors.js';
 import { buildXml, parseXml } from '../../main/regions/xml.js';
 import {
@@ -27,23 +25,18 @@ import {
   verifySigV4,
 } from '../../main/regions/auth/sigv4.js';
 import type { AuthInput, VerifiedAuth } from '../../main/regions/auth/sigv4.js';
-
-// The example credentials of the AWS SigV4 documentation.
-const DOC_KEY = 'AKIAIOSFODNN7EXAMPLE';
-const DOC_SECRET = 'wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY';
-const DOC_NOW = new Date('2013-05-24T00:00:00Z');
-const DOC_CREDENTIAL = `${DOC_KEY}/20130524/us-east-1/s3/aws4_request`;
-const docSecret = (id: string): string | undefined => (id === DOC_KEY ? DOC_SECRET : undefined);
-
-function s3Error(fn: () => unknown): S3Error {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof S3Error, `expected S3Error, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected an S3Error');
-}
+import { catchS3Error as s3Error } from '../helpers/s3-errors.js';
+import {
+  DOC_CREDENTIAL,
+  DOC_KEY,
+  DOC_NOW,
+  DOC_SECRET,
+  authInputOf,
+  docSecret,
+  loopbackClient,
+  sdkSigner,
+  withLoopbackServer,
+} from '../helpers/sigv4-fixtures.js';
 
 function docHeaderAuth(signedHeaders: string, signature: string): string {
   return `AWS4-HMAC-SHA256 Credential=${DOC_CREDENTIAL},SignedHeaders=${signedHeaders},Signature=${signature}`;
@@ -494,41 +487,13 @@ test('regionMismatchError names the right region for header and presigned auth',
 
 // ---- Round trips with the SDK's own signer (@smithy/signature-v4) ----
 
-function bytes(data: SourceData): Buffer {
-  if (typeof data === 'string') return Buffer.from(data, 'utf8');
-  if (ArrayBuffer.isView(data)) return Buffer.from(data.buffer, data.byteOffset, data.byteLength);
-  return Buffer.from(data);
-}
-
-/** The hash constructor SignatureV4 wants, on node:crypto. */
-class NodeSha256 {
-  private readonly h: Hash | Hmac;
-  constructor(secret?: SourceData) {
-    this.h = secret === undefined ? createHash('sha256') : createHmac('sha256', bytes(secret));
-  }
-  update(data: SourceData): void {
-    this.h.update(bytes(data));
-  }
-  digest(): Promise<Uint8Array> {
-    return Promise.resolve(new Uint8Array(this.h.digest()));
-  }
-  reset(): void {}
-}
-
 const KEY = 'AKIDREGIONSTEST';
 const SECRET = 'regions/secret+key=42';
 const secretFor = (id: string): string | undefined => (id === KEY ? SECRET : undefined);
 const SIGNED_AT = new Date('2026-03-04T05:06:07Z');
 
-function signer(region = 'us-east-1', secret = SECRET): SignatureV4 {
-  return new SignatureV4({
-    credentials: { accessKeyId: KEY, secretAccessKey: secret },
-    region,
-    service: 's3',
-    sha256: NodeSha256,
-    uriEscapePath: false, // S3: the path is signed as sent
-  });
-}
+const signer = (region = 'us-east-1'): SignatureV4 =>
+  sdkSigner(region, { accessKeyId: KEY, secretAccessKey: SECRET });
 
 /** Query serialisation exactly as @smithy/node-http-handler puts it on the wire. */
 function wireQuery(query: QueryParameterBag): string {
@@ -726,13 +691,7 @@ async function withServer(run: (endpoint: string, seen: Seen[]) => Promise<void>
     req.on('data', (c: Buffer) => chunks.push(c));
     req.on('end', () => {
       const url = req.url ?? '/';
-      const q = url.indexOf('?');
-      const input: AuthInput = {
-        method: req.method ?? 'GET',
-        rawPath: q < 0 ? url : url.slice(0, q),
-        rawQuery: q < 0 ? '' : url.slice(q + 1),
-        headers: req.headers,
-      };
+      const input = authInputOf(req);
       const entry: Seen = { method: input.method, url, body: Buffer.concat(chunks) };
       seen.push(entry);
       try {
@@ -756,25 +715,11 @@ async function withServer(run: (endpoint: string, seen: Seen[]) => Promise<void>
       }
     });
   });
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const { port } = server.address() as AddressInfo;
-  try {
-    await run(`http://127.0.0.1:${port}`, seen);
-  } finally {
-    server.closeAllConnections();
-    await new Promise<void>((resolve) => server.close(() => resolve()));
-  }
+  await withLoopbackServer(server, (endpoint) => run(endpoint, seen));
 }
 
-function client(endpoint: string, secret = SECRET): S3Client {
-  return new S3Client({
-    region: 'us-east-1',
-    endpoint,
-    forcePathStyle: true,
-    credentials: { accessKeyId: KEY, secretAccessKey: secret },
-    maxAttempts: 1,
-  });
-}
+const client = (endpoint: string, secret = SECRET): S3Client =>
+  loopbackClient(endpoint, { accessKeyId: KEY, secretAccessKey: secret });
 
 test('@aws-sdk/client-s3 requests verify over HTTP, odd keys and XML bodies included', async () => {
   await withServer(async (endpoint, seen) => {
@@ -832,12 +777,9 @@ test('@aws-sdk/client-s3 surfaces our SignatureDoesNotMatch and InvalidAccessKey
       },
     );
     wrong.destroy();
-    const unknown = new S3Client({
-      region: 'us-east-1',
-      endpoint,
-      forcePathStyle: true,
-      credentials: { accessKeyId: 'AKIDNOBODY', secretAccessKey: SECRET },
-      maxAttempts: 1,
+    const unknown = loopbackClient(endpoint, {
+      accessKeyId: 'AKIDNOBODY',
+      secretAccessKey: SECRET,
     });
     await assert.rejects(unknown.send(new ListObjectsV2Command({ Bucket: 'bucket' })), {
       name: 'InvalidAccessKeyId',

@@ -2,18 +2,9 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { S3Error, errorXml, xmlEscape } from '../../main/regions/errors.js';
 import { S3_XMLNS, asArray, buildXml, parseXml } from '../../main/regions/xml.js';
+import { catchS3Error as s3Error } from '../helpers/s3-errors.js';
 
 const DECL = '<?xml version="1.0" encoding="UTF-8"?>\n';
-
-function s3Error(fn: () => unknown): S3Error {
-  try {
-    fn();
-  } catch (err) {
-    assert.ok(err instanceof S3Error, `expected S3Error, got ${String(err)}`);
-    return err;
-  }
-  assert.fail('expected an S3Error');
-}
 
 test('S3Error carries code, status, message and extra fields', () => {
   const err = new S3Error('NoSuchKey', 404, 'The specified key does not exist.', { Key: 'k' });
