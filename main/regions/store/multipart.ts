@@ -1,20 +1,21 @@
 // Multipart uploads in progress and their parts.
 import type { ChecksumAlgorithm } from '../checksums.js';
-import type { Tag } from '../tags.js';
+import {
+  ATTRIBUTE_COLUMNS,
+  attributeValues,
+  attributesFromRow,
+  type AttributeRow,
+  type ObjectAttributes,
+} from './attributes.js';
 import type { Db } from './db.js';
 import { collect, type Cursor, type ListOptions, type Listed } from './listing.js';
 import type { ChecksumType } from './objects.js';
 
-export interface Upload {
+export interface Upload extends ObjectAttributes {
   uploadId: string;
   bucket: string;
   key: string;
   initiated: number;
-  contentType?: string;
-  headers: Record<string, string>;
-  meta: Record<string, string>;
-  tags: Tag[];
-  storageClass: string;
   checksumAlgorithm?: ChecksumAlgorithm;
   checksumType?: ChecksumType;
 }
@@ -33,16 +34,11 @@ export interface Part {
   blob: string;
 }
 
-interface UploadRow {
+interface UploadRow extends AttributeRow {
   upload_id: string;
   bucket: string;
   key: string;
   initiated: number;
-  content_type: string | null;
-  headers: string;
-  meta: string;
-  tags: string;
-  storage_class: string;
   checksum_alg: string | null;
   checksum_type: string | null;
 }
@@ -65,12 +61,8 @@ function uploadFromRow(r: UploadRow): Upload {
     bucket: r.bucket,
     key: r.key,
     initiated: r.initiated,
-    headers: JSON.parse(r.headers) as Record<string, string>,
-    meta: JSON.parse(r.meta) as Record<string, string>,
-    tags: JSON.parse(r.tags) as Tag[],
-    storageClass: r.storage_class,
+    ...attributesFromRow(r),
   };
-  if (r.content_type !== null) u.contentType = r.content_type;
   if (r.checksum_alg) u.checksumAlgorithm = r.checksum_alg as ChecksumAlgorithm;
   if (r.checksum_type) u.checksumType = r.checksum_type as ChecksumType;
   return u;
@@ -100,7 +92,7 @@ export class MultipartStore {
   create(u: Upload): void {
     this.db
       .prepare(
-        `INSERT INTO uploads (upload_id, bucket, key, initiated, content_type, headers, meta, tags, storage_class,
+        `INSERT INTO uploads (upload_id, bucket, key, initiated, ${ATTRIBUTE_COLUMNS},
            checksum_alg, checksum_type) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
@@ -108,11 +100,7 @@ export class MultipartStore {
         u.bucket,
         u.key,
         u.initiated,
-        u.contentType ?? null,
-        JSON.stringify(u.headers),
-        JSON.stringify(u.meta),
-        JSON.stringify(u.tags),
-        u.storageClass,
+        ...attributeValues(u),
         u.checksumAlgorithm ?? null,
         u.checksumType ?? null,
       );

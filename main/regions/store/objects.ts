@@ -9,6 +9,13 @@
 import type { ChecksumAlgorithm } from '../checksums.js';
 import { newVersionId } from '../ids.js';
 import type { Tag } from '../tags.js';
+import {
+  ATTRIBUTE_COLUMNS,
+  attributeValues,
+  attributesFromRow,
+  type AttributeRow,
+  type ObjectAttributes,
+} from './attributes.js';
 import type { Versioning } from './buckets.js';
 import type { Db } from './db.js';
 import { collect, type Cursor, type ListOptions, type Listed } from './listing.js';
@@ -30,17 +37,12 @@ export interface PartLayout {
 }
 
 /** What a write supplies; the store adds the key, version id and order. */
-export interface VersionData {
+export interface VersionData extends ObjectAttributes {
   deleteMarker: boolean;
   lastModified: number;
   size: number;
   /** Quoted, e.g. `"9e107d9d372bb6826bd81d3542a419d6"` or `"…-3"`. */
   etag: string;
-  contentType?: string;
-  headers: Record<string, string>;
-  meta: Record<string, string>;
-  tags: Tag[];
-  storageClass: string;
   checksum?: StoredChecksum;
   parts?: PartLayout[];
   blob: string | null;
@@ -61,7 +63,7 @@ export interface ObjectVersion extends VersionData {
   isLatest: boolean;
 }
 
-interface Row {
+interface Row extends AttributeRow {
   bucket: string;
   key: string;
   version_id: string;
@@ -71,11 +73,6 @@ interface Row {
   last_modified: number;
   size: number;
   etag: string;
-  content_type: string | null;
-  headers: string;
-  meta: string;
-  tags: string;
-  storage_class: string;
   checksum_alg: string | null;
   checksum_type: string | null;
   checksum: string | null;
@@ -95,13 +92,9 @@ function fromRow(r: Row): ObjectVersion {
     lastModified: r.last_modified,
     size: r.size,
     etag: r.etag,
-    headers: JSON.parse(r.headers) as Record<string, string>,
-    meta: JSON.parse(r.meta) as Record<string, string>,
-    tags: JSON.parse(r.tags) as Tag[],
-    storageClass: r.storage_class,
+    ...attributesFromRow(r),
     blob: r.blob,
   };
-  if (r.content_type !== null) v.contentType = r.content_type;
   if (r.checksum_alg && r.checksum && r.checksum_type) {
     v.checksum = {
       algorithm: r.checksum_alg as ChecksumAlgorithm,
@@ -273,8 +266,7 @@ export class ObjectStore {
     this.db
       .prepare(
         `INSERT INTO versions (bucket, key, version_id, ord, is_latest, delete_marker, last_modified, size, etag,
-           content_type, headers, meta, tags, storage_class, checksum_alg, checksum_type, checksum, parts, blob,
-           replication_status)
+           ${ATTRIBUTE_COLUMNS}, checksum_alg, checksum_type, checksum, parts, blob, replication_status)
          VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
@@ -286,11 +278,7 @@ export class ObjectStore {
         d.lastModified,
         d.size,
         d.etag,
-        d.contentType ?? null,
-        JSON.stringify(d.headers),
-        JSON.stringify(d.meta),
-        JSON.stringify(d.tags),
-        d.storageClass,
+        ...attributeValues(d),
         d.checksum?.algorithm ?? null,
         d.checksum?.type ?? null,
         d.checksum?.value ?? null,
