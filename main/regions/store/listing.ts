@@ -46,36 +46,29 @@ export function collect<T extends { key: string }>(
     let reseek = false;
     for (const row of rows) {
       if (!row.key.startsWith(prefix)) return out;
-      if (delimiter !== '') {
-        const at = row.key.indexOf(delimiter, prefix.length);
-        if (at >= 0) {
-          const cp = row.key.slice(0, at + delimiter.length);
-          if (cp === lastPrefix) {
-            cursor = { key: cp + PAST, inclusive: false, tie: '' };
-            reseek = true;
-            break;
-          }
-          if (count >= maxKeys) {
-            out.truncated = true;
-            return out;
-          }
-          out.prefixes.push(cp);
-          out.last = { prefix: cp };
-          lastPrefix = cp;
-          count++;
-          cursor = { key: cp + PAST, inclusive: false, tie: '' };
-          reseek = true;
-          break;
+      const at = delimiter === '' ? -1 : row.key.indexOf(delimiter, prefix.length);
+      const cp = at >= 0 ? row.key.slice(0, at + delimiter.length) : undefined;
+      // A key under the common prefix emitted last is passed over with the rest of them below.
+      if (cp === undefined || cp !== lastPrefix) {
+        if (count >= maxKeys) {
+          out.truncated = true;
+          return out;
         }
+        count++;
+        if (cp === undefined) {
+          out.items.push(row);
+          out.last = { row };
+          cursor = cursorAfter(row);
+          continue;
+        }
+        out.prefixes.push(cp);
+        out.last = { prefix: cp };
+        lastPrefix = cp;
       }
-      if (count >= maxKeys) {
-        out.truncated = true;
-        return out;
-      }
-      out.items.push(row);
-      out.last = { row };
-      count++;
-      cursor = cursorAfter(row);
+      // Seek past every key under the common prefix.
+      cursor = { key: cp + PAST, inclusive: false, tie: '' };
+      reseek = true;
+      break;
     }
     if (!reseek && rows.length < PAGE) return out;
   }
