@@ -2,8 +2,7 @@
 import { requireBucket, sendXml, type Ctx } from '../context.js';
 import { invalidArgument, invalidVersionId } from '../error-catalog.js';
 import { isVersionIdSyntax, OWNER } from '../ids.js';
-import type { Listed } from '../store/listing.js';
-import type { Upload } from '../store/multipart.js';
+import type { ListOptions, Listed } from '../store/listing.js';
 import type { ObjectVersion } from '../store/objects.js';
 
 const owner = (): Record<string, string> => ({ ID: OWNER.ID, DisplayName: OWNER.DisplayName });
@@ -63,8 +62,10 @@ function contents(c: Common, v: ObjectVersion, withOwner: boolean): Record<strin
 const prefixes = (c: Common, list: string[]): Record<string, unknown>[] =>
   list.map((p) => ({ Prefix: c.encode(p) }));
 
-function emptyListing<T>(): Listed<T> {
-  return { items: [], prefixes: [], truncated: false };
+/** Runs a listing with the request's prefix, delimiter and max-keys; max-keys 0 lists nothing. */
+function page<T>(c: Common, list: (opts: ListOptions) => Listed<T>): Listed<T> {
+  if (c.maxKeys === 0) return { items: [], prefixes: [], truncated: false };
+  return list({ prefix: c.prefix, delimiter: c.delimiter, maxKeys: c.maxKeys });
 }
 
 export function listObjectsV2(ctx: Ctx): void {
@@ -85,14 +86,7 @@ export function listObjectsV2(ctx: Ctx): void {
     }
     after = decoded.slice(2);
   }
-  const listed =
-    c.maxKeys === 0
-      ? emptyListing<ObjectVersion>()
-      : ctx.rt.objects.listCurrent(bucket.name, after, {
-          prefix: c.prefix,
-          delimiter: c.delimiter,
-          maxKeys: c.maxKeys,
-        });
+  const listed = page(c, (o) => ctx.rt.objects.listCurrent(bucket.name, after, o));
   const last = listed.truncated ? (listed.last?.prefix ?? listed.last?.row?.key) : undefined;
   sendXml(ctx, 200, 'ListBucketResult', {
     Name: bucket.name,
@@ -115,14 +109,7 @@ export function listObjects(ctx: Ctx): void {
   const bucket = requireBucket(ctx);
   const c = common(ctx);
   const marker = ctx.query.get('marker') ?? '';
-  const listed =
-    c.maxKeys === 0
-      ? emptyListing<ObjectVersion>()
-      : ctx.rt.objects.listCurrent(bucket.name, marker, {
-          prefix: c.prefix,
-          delimiter: c.delimiter,
-          maxKeys: c.maxKeys,
-        });
+  const listed = page(c, (o) => ctx.rt.objects.listCurrent(bucket.name, marker, o));
   const last = listed.last?.prefix ?? listed.last?.row?.key;
   sendXml(ctx, 200, 'ListBucketResult', {
     Name: bucket.name,
@@ -156,14 +143,7 @@ export function listObjectVersions(ctx: Ctx): void {
     if (!isVersionIdSyntax(vidMarker)) throw invalidVersionId(vidMarker);
     afterOrd = ctx.rt.objects.version(bucket.name, keyMarker, vidMarker)?.ord;
   }
-  const listed =
-    c.maxKeys === 0
-      ? emptyListing<ObjectVersion>()
-      : ctx.rt.objects.listVersions(bucket.name, keyMarker, afterOrd, {
-          prefix: c.prefix,
-          delimiter: c.delimiter,
-          maxKeys: c.maxKeys,
-        });
+  const listed = page(c, (o) => ctx.rt.objects.listVersions(bucket.name, keyMarker, afterOrd, o));
   const versions = listed.items.filter((v) => !v.deleteMarker);
   const markers = listed.items.filter((v) => v.deleteMarker);
   sendXml(ctx, 200, 'ListVersionsResult', {
@@ -208,19 +188,14 @@ export function listMultipartUploads(ctx: Ctx): void {
   const q = ctx.query;
   const keyMarker = q.get('key-marker') ?? '';
   const uploadIdMarker = q.get('upload-id-marker') || undefined;
-  const listed =
-    c.maxKeys === 0
-      ? emptyListing<Upload>()
-      : ctx.rt.multipart.listUploads(
-          bucket.name,
-          keyMarker,
-          keyMarker === '' ? undefined : uploadIdMarker,
-          {
-            prefix: c.prefix,
-            delimiter: c.delimiter,
-            maxKeys: c.maxKeys,
-          },
-        );
+  const listed = page(c, (o) =>
+    ctx.rt.multipart.listUploads(
+      bucket.name,
+      keyMarker,
+      keyMarker === '' ? undefined : uploadIdMarker,
+      o,
+    ),
+  );
   sendXml(ctx, 200, 'ListMultipartUploadsResult', {
     Bucket: bucket.name,
     KeyMarker: c.encode(keyMarker),
