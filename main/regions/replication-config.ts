@@ -2,6 +2,7 @@
 // which destinations a new version goes to.
 import { randomBytes } from 'node:crypto';
 import { invalidArgument, invalidRequest, malformedXml } from './error-catalog.js';
+import { REPLICATION_STORAGE_CLASSES } from './storage-classes.js';
 import { hasAllTags, type Tag } from './tags.js';
 import { child, children, has, parseRoot, text, type XmlNode } from './xml-read.js';
 
@@ -40,18 +41,6 @@ export interface Destination {
 }
 
 const ARN_PREFIX = 'arn:aws:s3:::';
-const STORAGE_CLASSES = new Set([
-  'STANDARD',
-  'REDUCED_REDUNDANCY',
-  'STANDARD_IA',
-  'ONEZONE_IA',
-  'INTELLIGENT_TIERING',
-  'GLACIER',
-  'DEEP_ARCHIVE',
-  'OUTPOSTS',
-  'GLACIER_IR',
-  'EXPRESS_ONEZONE',
-]);
 
 function status(v: string | undefined): RuleStatus {
   if (v === 'Enabled' || v === 'Disabled') return v;
@@ -121,7 +110,7 @@ function parseRule(r: XmlNode): ReplicationRule {
   }
   const storageClass = text(dest, 'StorageClass');
   if (storageClass !== undefined) {
-    if (!STORAGE_CLASSES.has(storageClass)) {
+    if (!REPLICATION_STORAGE_CLASSES.has(storageClass)) {
       throw invalidArgument('Invalid storage class.', 'StorageClass', storageClass);
     }
     rule.destination.storageClass = storageClass;

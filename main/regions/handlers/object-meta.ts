@@ -6,6 +6,7 @@ import { header, httpDate, versionHeader, type Ctx, type Headers } from '../cont
 import { S3Error } from '../errors.js';
 import { invalidVersionId, methodNotAllowed, noSuchKey, noSuchVersion } from '../error-catalog.js';
 import { isVersionIdSyntax } from '../ids.js';
+import { STORAGE_CLASSES } from '../storage-classes.js';
 import type { Bucket } from '../store/buckets.js';
 import type { ObjectVersion } from '../store/objects.js';
 
@@ -19,20 +20,6 @@ const STANDARD_HEADERS = [
   'expires',
   'x-amz-website-redirect-location',
 ];
-
-const STORAGE_CLASSES = new Set([
-  'STANDARD',
-  'REDUCED_REDUNDANCY',
-  'STANDARD_IA',
-  'ONEZONE_IA',
-  'INTELLIGENT_TIERING',
-  'GLACIER',
-  'DEEP_ARCHIVE',
-  'GLACIER_IR',
-  'OUTPOSTS',
-  'SNOW',
-  'EXPRESS_ONEZONE',
-]);
 
 const MAX_META_BYTES = 2048;
 
