@@ -139,8 +139,9 @@ export class FolderLoop implements Disposable {
     const held = this.heldDeletes;
     this.heldDeletes = [];
     this.massDelete = null;
-    this.applyPause();
-    return this.enqueue('syncing', async () => {
+    // Queue the answer before un-pausing: the rescan that resuming queues must run after it,
+    // or it would find the same deletes and ask again.
+    const answered = this.enqueue('syncing', async () => {
       if (proceed) await applyDeletes(this.folder, this.deps, held);
       else {
         // Keep: bring the files back from the bucket instead of deleting them there.
@@ -151,6 +152,8 @@ export class FolderLoop implements Disposable {
         await this.restore(held);
       }
     });
+    this.applyPause();
+    return answered;
   }
 
   private async restore(held: DeleteDecision[]): Promise<void> {

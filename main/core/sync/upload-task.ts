@@ -67,7 +67,9 @@ export async function runUpload(
     });
     const current = index.get(folder.id, relPath);
     // A newer local change recorded while this ran: keep what S3 now has as its base.
-    const superseded = !current || current.mtimeMs !== row.mtimeMs || current.size !== row.size;
+    // Compared with what was actually sent, not with the row as read before sending.
+    const superseded =
+      !current || current.mtimeMs !== startStamp.mtimeMs || current.size !== startStamp.size;
     if (result.kind === 'uploaded') {
       parts.clear(folder.id, relPath);
       setRow(deps, folder, relPath, {

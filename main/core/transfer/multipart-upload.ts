@@ -245,11 +245,11 @@ async function complete(
       size: digest.size,
     };
   } catch (err) {
-    const retried = ((err as { $metadata?: { attempts?: number } }).$metadata?.attempts ?? 1) > 1;
     const c = classifyS3Error(err, contextOf(r));
     const reason = conflictReason(err, r);
-    // A retried Complete may have landed the first time (412 or NoSuchUpload afterwards).
-    if ((reason !== undefined && retried) || c.code === 'NoSuchUpload') {
+    // An earlier Complete may have landed (a retry, or a crash before the index was written):
+    // 412 or NoSuchUpload afterwards, with our own lineage as the current version.
+    if (reason !== undefined || c.code === 'NoSuchUpload') {
       const own = await findOwnWrite(r, digest.sha256, digest.size);
       if (own) return { kind: 'uploaded', ...own };
     }

@@ -90,7 +90,9 @@ async function uploadSingle(r: UploadRequest, stamp: FileStamp): Promise<UploadR
     }
     const reason = conflictReason(out.error, r);
     if (reason !== undefined) {
-      const own = out.attempts > 1 ? await findOwnWrite(r, digest.sha256, digest.size) : undefined;
+      // Our own earlier write (a retried request, or a crash before the index was written)
+      // also answers 412: it is ours when it carries exactly our lineage and size.
+      const own = await findOwnWrite(r, digest.sha256, digest.size);
       return own ? { kind: 'uploaded', ...own } : { kind: 'conflict', reason };
     }
     fail(out.error, r);
