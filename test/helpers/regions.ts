@@ -20,6 +20,7 @@ import {
 import fs from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRegions, type RegionsHandle, type RegionsOptions } from '../../main/regions/index.js';
 
@@ -78,6 +79,42 @@ export async function startTestRegions(opts: Partial<RegionsOptions> = {}): Prom
     },
   };
   return t;
+}
+
+/**
+ * For a test file: starts the regions in a `before` hook, then runs `setup` (buckets and the
+ * like) in that same hook, and stops them in an `after` hook. The TestRegions returned reaches
+ * the running regions from `setup` and from the tests. (One hook: Node 20 does not wait for one
+ * top-level `before` hook before it starts the next.)
+ */
+export function useTestRegions(
+  setup: () => Promise<void> | void = () => {},
+  opts: Partial<RegionsOptions> = {},
+): TestRegions {
+  let started: TestRegions | undefined;
+  const get = (): TestRegions => {
+    if (!started) throw new Error('the regions start in before(): use them in setup and in tests');
+    return started;
+  };
+  before(async () => {
+    started = await startTestRegions(opts);
+    await setup();
+  });
+  after(async () => {
+    await started?.stop();
+  });
+  return {
+    get handle() {
+      return get().handle;
+    },
+    get dataDir() {
+      return get().dataDir;
+    },
+    client: (name) => get().client(name),
+    endpoint: (name) => get().endpoint(name),
+    stop: () => get().stop(),
+    restart: (more) => get().restart(more),
+  };
 }
 
 /** Polls `check` until it returns a value other than undefined/false, or fails after timeoutMs. */

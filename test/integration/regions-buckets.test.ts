@@ -18,28 +18,20 @@ import {
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   bucketName,
   createBucket,
   readText,
   s3Error,
   setVersioning,
-  startTestRegions,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 import { fetchUrl, presignedUrl, signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
-let t: TestRegions;
-
-before(async () => {
-  t = await startTestRegions();
-});
-after(async () => {
-  await t.stop();
-});
+const t = useTestRegions();
 
 test('CreateBucket with and without LocationConstraint; GetBucketLocation, HeadBucket, ListBuckets', async () => {
   const us = bucketName('us');

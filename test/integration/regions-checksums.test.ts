@@ -15,31 +15,24 @@ import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
   createBucket,
   readBytes,
   s3Error,
-  startTestRegions,
   uploadParts,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
 const MiB = 1024 * 1024;
-let t: TestRegions;
 let c: S3Client;
 let bucket: string;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   c = t.client(US);
   bucket = await createBucket(t, US, { prefix: 'sum' });
-});
-after(async () => {
-  await t.stop();
 });
 
 /** Reference digests from independent implementations (node:crypto, zlib, AWS SDK packages). */

@@ -15,29 +15,22 @@ import {
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { PassThrough } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createBucket,
   readText,
   s3Error,
-  startTestRegions,
   uploadParts,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
-let t: TestRegions;
 let c: S3Client;
 let bucket: string;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   c = t.client(US);
   bucket = await createBucket(t, US, { versioning: 'Enabled', prefix: 'cond' });
-});
-after(async () => {
-  await t.stop();
 });
 
 const read = (key: string): Promise<string> => readText(c, bucket, key);

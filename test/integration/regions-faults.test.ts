@@ -3,7 +3,7 @@
 // back, set in-process (setFaults), at start, and through the admin endpoint.
 import { HeadObjectCommand, ListBucketsCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createBucket,
@@ -12,20 +12,13 @@ import {
   s3Error,
   startTestRegions,
   waitFor,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
-let t: TestRegions;
-
-before(async () => {
-  t = await startTestRegions();
-});
-after(async () => {
-  await t.stop();
-});
+const t = useTestRegions();
 
 async function admin(method: string, path: string, body?: unknown, token = t.handle.adminToken) {
   const res = await fetch(`${t.handle.adminEndpoint}${path}`, {

@@ -9,22 +9,16 @@ import {
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { after, before, test } from 'node:test';
-import { createBucket, s3Error, startTestRegions, type TestRegions } from '../helpers/regions.js';
+import { test } from 'node:test';
+import { createBucket, s3Error, useTestRegions } from '../helpers/regions.js';
 
 const US = 'us-east-1';
-let t: TestRegions;
 let bucket: string;
-
-const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   bucket = await createBucket(t, US, { prefix: 'list' });
 });
-after(async () => {
-  await t.stop();
-});
+
+const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
 
 test('ListObjectsV2: prefix, delimiter, CommonPrefixes, max-keys with continuation, start-after, encoding-type=url', async () => {
   const c = t.client(US);

@@ -17,7 +17,7 @@ import assert from 'node:assert/strict';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs/promises';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { crc32 } from 'node:zlib';
 import {
   completeUpload,
@@ -26,26 +26,19 @@ import {
   readBytes,
   replicationRule,
   s3Error,
-  startTestRegions,
   uploadParts,
   waitFor,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
 const MiB = 1024 * 1024;
-let t: TestRegions;
 let c: S3Client;
 let bucket: string;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   c = t.client(US);
   bucket = await createBucket(t, US, { versioning: 'Enabled', prefix: 'mps' });
-});
-after(async () => {
-  await t.stop();
 });
 
 async function blobCount(): Promise<number> {

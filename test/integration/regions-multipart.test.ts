@@ -14,31 +14,24 @@ import {
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   completeUpload,
   createBucket,
   readBytes,
   readText,
   s3Error,
-  startTestRegions,
   uploadParts,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const MiB = 1024 * 1024;
-let t: TestRegions;
 let c: S3Client;
 let bucket: string;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   c = t.client(US);
   bucket = await createBucket(t, US, { versioning: 'Enabled', prefix: 'mp' });
-});
-after(async () => {
-  await t.stop();
 });
 
 function multipartEtag(parts: Buffer[]): string {

@@ -14,31 +14,24 @@ import {
 import assert from 'node:assert/strict';
 import { createHash, randomBytes } from 'node:crypto';
 import { Readable } from 'node:stream';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   bucketName,
   createBucket,
   readBytes,
   readText,
   s3Error,
-  startTestRegions,
-  type TestRegions,
+  useTestRegions,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
-let t: TestRegions;
 let bucket: string;
-
-const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   bucket = await createBucket(t, US, { prefix: 'obj' });
 });
-after(async () => {
-  await t.stop();
-});
+
+const md5 = (b: string | Buffer): string => `"${createHash('md5').update(b).digest('hex')}"`;
 
 test('PutObject / GetObject / HeadObject keep bytes, ETag, metadata and standard headers', async () => {
   const c = t.client(US);

@@ -10,7 +10,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   REPLICATION_ROLE,
   bucketName,
@@ -19,22 +19,14 @@ import {
   replicationRule,
   s3Error,
   setVersioning,
-  startTestRegions,
-  type TestRegions,
+  useTestRegions,
   type VersioningSetting,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
-let t: TestRegions;
-
-before(async () => {
-  t = await startTestRegions();
-});
-after(async () => {
-  await t.stop();
-});
+const t = useTestRegions();
 
 const client = (region: string): S3Client => t.client(region);
 

@@ -12,7 +12,7 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
   createBucket,
@@ -21,22 +21,14 @@ import {
   replicationRule,
   s3Error,
   setVersioning,
-  startTestRegions,
   waitFor,
-  type TestRegions,
+  useTestRegions,
   type VersioningSetting,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
-let t: TestRegions;
-
-before(async () => {
-  t = await startTestRegions();
-});
-after(async () => {
-  await t.stop();
-});
+const t = useTestRegions();
 
 const client = (region: string): S3Client => t.client(region);
 

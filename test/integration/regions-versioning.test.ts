@@ -13,28 +13,21 @@ import {
   type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
-import { after, before, test } from 'node:test';
+import { test } from 'node:test';
 import {
   createBucket,
   readText,
   s3Error,
   setVersioning,
-  startTestRegions,
-  type TestRegions,
+  useTestRegions,
   type VersioningSetting,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
 const US = 'us-east-1';
-let t: TestRegions;
 let c: S3Client;
-
-before(async () => {
-  t = await startTestRegions();
+const t = useTestRegions(async () => {
   c = t.client(US);
-});
-after(async () => {
-  await t.stop();
 });
 
 const versionedBucket = (versioning: VersioningSetting = 'Enabled'): Promise<string> =>
