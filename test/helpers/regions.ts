@@ -4,6 +4,7 @@ import {
   CompleteMultipartUploadCommand,
   CreateBucketCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   PutBucketReplicationCommand,
   PutBucketVersioningCommand,
   S3Client,
@@ -23,6 +24,7 @@ import path from 'node:path';
 import { after, before } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { startRegions, type RegionsHandle, type RegionsOptions } from '../../main/regions/index.js';
+import type { Credentials } from './signed-http.js';
 
 export interface TestRegions {
   handle: RegionsHandle;
@@ -202,6 +204,15 @@ export async function createBucket(
   return name;
 }
 
+/** A bucket for replication: versioned (Enabled unless told), named src-… in us-east-1, else dst-…. */
+export function replicationBucket(
+  t: Pick<TestRegions, 'client'>,
+  region: string,
+  versioning: VersioningSetting = 'Enabled',
+): Promise<string> {
+  return createBucket(t, region, { versioning, prefix: region === 'us-east-1' ? 'src' : 'dst' });
+}
+
 /** PutBucketVersioning with this status. */
 export async function setVersioning(
   client: S3Client,
@@ -305,5 +316,36 @@ export function completeUpload(
 ): Promise<CompleteMultipartUploadCommandOutput> {
   return client.send(
     new CompleteMultipartUploadCommand({ ...upload, MultipartUpload: { Parts: parts }, ...extra }),
+  );
+}
+
+/** The endpoint, region and credentials that signedRequest and presignedUrl take, for `region`. */
+export function signingTarget(
+  t: TestRegions,
+  region: string,
+): { endpoint: string; region: string; credentials: Credentials } {
+  return { endpoint: t.endpoint(region), region, credentials: t.handle };
+}
+
+/**
+ * Waits until HeadObject of `key` (of `versionId`, else its current version) reports this
+ * x-amz-replication-status.
+ */
+export async function waitForReplicationStatus(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  want: string,
+  opts: { versionId?: string; timeoutMs?: number; what?: string } = {},
+): Promise<void> {
+  await waitFor(
+    async () =>
+      (
+        await client.send(
+          new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: opts.versionId }),
+        )
+      ).ReplicationStatus === want,
+    opts.timeoutMs ?? 5000,
+    opts.what ?? `${key} ${want}`,
   );
 }

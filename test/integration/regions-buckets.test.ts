@@ -25,6 +25,7 @@ import {
   readText,
   s3Error,
   setVersioning,
+  signingTarget,
   useTestRegions,
 } from '../helpers/regions.js';
 import { fetchUrl, presignedUrl, signedRequest } from '../helpers/signed-http.js';
@@ -122,9 +123,7 @@ test("a bucket addressed at another region's port answers 301 PermanentRedirect 
   assert.equal(err.status, 301);
   assert.equal(err.name, 'PermanentRedirect');
   const raw = await signedRequest({
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'GET',
     path: `/${eu}`,
     query: { 'list-type': '2' },
@@ -221,9 +220,7 @@ test('versioning configuration: unset, Enabled, Suspended; bad status is Malform
   );
   const body = '<VersioningConfiguration><Status>Sometimes</Status></VersioningConfiguration>';
   const raw = await signedRequest({
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'PUT',
     path: `/${name}`,
     query: { versioning: '' },
@@ -280,7 +277,7 @@ test('virtual-host style: Host bucket.localhost:PORT signed with @smithy/signatu
   const name = await createBucket(t, US, { prefix: 'vhost' });
   const port = new URL(t.endpoint(US)).port;
   const host = `${name}.localhost:${port}`;
-  const base = { endpoint: t.endpoint(US), region: US, credentials: t.handle, host };
+  const base = { ...signingTarget(t, US), host };
   const put = await signedRequest({
     ...base,
     method: 'PUT',
@@ -311,7 +308,7 @@ test('virtual-host style: Host bucket.localhost:PORT signed with @smithy/signatu
 
 test('presigned URLs: GET and PUT work, a tampered signature is refused', async () => {
   const name = await createBucket(t, US, { prefix: 'presign' });
-  const base = { endpoint: t.endpoint(US), region: US, credentials: t.handle };
+  const base = { ...signingTarget(t, US) };
   const putUrl = await presignedUrl({ ...base, method: 'PUT', path: `/${name}/p.txt` });
   const put = await fetchUrl('PUT', putUrl, Buffer.from('presigned body'));
   assert.equal(put.status, 200, put.text);

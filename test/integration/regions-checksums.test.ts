@@ -21,6 +21,7 @@ import {
   createBucket,
   readBytes,
   s3Error,
+  signingTarget,
   uploadParts,
   useTestRegions,
 } from '../helpers/regions.js';
@@ -66,7 +67,6 @@ const b64 = async (alg: ChecksumAlgorithm, data: Buffer): Promise<string> =>
   (await reference(alg, data)).toString('base64');
 const ALGS: ChecksumAlgorithm[] = ['CRC32', 'CRC32C', 'SHA1', 'SHA256', 'CRC64NVME'];
 const field = (alg: ChecksumAlgorithm): `Checksum${ChecksumAlgorithm}` => `Checksum${alg}`;
-const raw = { method: 'GET', region: US } as const;
 
 test('every algorithm, sent as a header: verified, stored, returned only with checksum mode ENABLED', async () => {
   const data = randomBytes(100_000);
@@ -88,9 +88,8 @@ test('every algorithm, sent as a header: verified, stored, returned only with ch
     assert.equal(got[field(alg)], expected);
     assert.ok(Buffer.from(await got.Body!.transformToByteArray()).equals(data));
     const plain = await signedRequest({
-      ...raw,
-      endpoint: t.endpoint(US),
-      credentials: t.handle,
+      ...signingTarget(t, US),
+      method: 'GET',
       path: `/${bucket}/${key}`,
     });
     assert.equal(
@@ -99,10 +98,8 @@ test('every algorithm, sent as a header: verified, stored, returned only with ch
       'no checksum without the mode header',
     );
     const withMode = await signedRequest({
-      ...raw,
+      ...signingTarget(t, US),
       method: 'HEAD',
-      endpoint: t.endpoint(US),
-      credentials: t.handle,
       path: `/${bucket}/${key}`,
       headers: { 'x-amz-checksum-mode': 'ENABLED' },
     });
@@ -190,9 +187,7 @@ test('a wrong checksum in the aws-chunked trailer is BadDigest', async () => {
     ]);
   const send = (value: string): ReturnType<typeof signedRequest> =>
     signedRequest({
-      endpoint: t.endpoint(US),
-      region: US,
-      credentials: t.handle,
+      ...signingTarget(t, US),
       method: 'PUT',
       path: `/${bucket}/bad/trailer`,
       payloadHash: 'STREAMING-UNSIGNED-PAYLOAD-TRAILER',
@@ -243,9 +238,7 @@ test('Content-MD5: verified (BadDigest) and checked for form (InvalidDigest)', a
 test('objects uploaded without a checksum get CRC64NVME, as S3 does', async () => {
   const data = Buffer.from('no checksum sent');
   const put = await signedRequest({
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'PUT',
     path: `/${bucket}/default-crc`,
     body: data,

@@ -10,9 +10,10 @@ import {
   putReplication,
   replicationRule,
   s3Error,
+  signingTarget,
   startTestRegions,
-  waitFor,
   useTestRegions,
+  waitForReplicationStatus,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
@@ -59,9 +60,7 @@ test('failing requests: 500 InternalError or 503 SlowDown, at the configured fra
     const n = 60;
     for (let i = 0; i < n; i++) {
       const r = await signedRequest({
-        endpoint: t.endpoint(US),
-        region: US,
-        credentials: t.handle,
+        ...signingTarget(t, US),
         method: 'GET',
         path: '/',
       });
@@ -101,13 +100,9 @@ test('a region that is down answers 503 and holds inbound replication PENDING un
   } finally {
     t.handle.setFaults(EU, { down: false });
   }
-  await waitFor(
-    async () =>
-      (await t.client(US).send(new HeadObjectCommand({ Bucket: src, Key: 'waiting' })))
-        .ReplicationStatus === 'COMPLETED',
-    5000,
-    'replication after recovery',
-  );
+  await waitForReplicationStatus(t.client(US), src, 'waiting', 'COMPLETED', {
+    what: 'replication after recovery',
+  });
   const replica = await t.client(EU).send(new HeadObjectCommand({ Bucket: dst, Key: 'waiting' }));
   assert.equal(replica.VersionId, put.VersionId);
   assert.equal(replica.ReplicationStatus, 'REPLICA');

@@ -27,8 +27,8 @@ import {
   replicationRule,
   s3Error,
   uploadParts,
-  waitFor,
   useTestRegions,
+  waitForReplicationStatus,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
@@ -195,13 +195,10 @@ test('a multipart object replicates whole, and the replica outlives the source v
   );
   const parts = [randomBytes(5 * MiB), randomBytes(12345)];
   const done = await multipart('rep/big', parts, { ChecksumAlgorithm: 'SHA256' });
-  await waitFor(
-    async () =>
-      (await c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'rep/big' })))
-        .ReplicationStatus === 'COMPLETED',
-    10000,
-    'replication of the multipart object',
-  );
+  await waitForReplicationStatus(c, bucket, 'rep/big', 'COMPLETED', {
+    timeoutMs: 10000,
+    what: 'replication of the multipart object',
+  });
   await c.send(
     new DeleteObjectCommand({ Bucket: bucket, Key: 'rep/big', VersionId: done.VersionId }),
   );

@@ -21,6 +21,7 @@ import {
   readBytes,
   readText,
   s3Error,
+  signingTarget,
   useTestRegions,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
@@ -71,9 +72,7 @@ test('PutObject / GetObject / HeadObject keep bytes, ETag, metadata and standard
   assert.deepEqual(head.Metadata, got.Metadata);
   // Without a Content-Type header S3 stores binary/octet-stream (the SDK itself sends one).
   const raw = await signedRequest({
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'PUT',
     path: `/${bucket}/plain`,
     body: Buffer.from([1, 2, 3]),
@@ -330,9 +329,7 @@ test('object tagging: tags on upload, Get/Put/DeleteObjectTagging, limits', asyn
 
 test('a body that does not match x-amz-content-sha256 is refused (XAmzContentSHA256Mismatch) and not stored', async () => {
   const res = await signedRequest({
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'PUT',
     path: `/${bucket}/sha-mismatch`,
     body: 'the real body',
@@ -345,9 +342,7 @@ test('a body that does not match x-amz-content-sha256 is refused (XAmzContentSHA
   );
   assert.equal(missing.status, 404);
   const ok = await signedRequest({
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'PUT',
     path: `/${bucket}/sha-match`,
     body: 'the real body',

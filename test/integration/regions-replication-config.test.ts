@@ -7,20 +7,19 @@ import {
   PutBucketVersioningCommand,
   type ReplicationConfiguration,
   type ReplicationRule,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import {
   REPLICATION_ROLE,
   bucketName,
-  createBucket,
   putReplication,
+  replicationBucket,
   replicationRule,
   s3Error,
   setVersioning,
+  signingTarget,
   useTestRegions,
-  type VersioningSetting,
 } from '../helpers/regions.js';
 import { signedRequest } from '../helpers/signed-http.js';
 
@@ -28,15 +27,10 @@ const US = 'us-east-1';
 const EU = 'eu-west-1';
 const t = useTestRegions();
 
-const client = (region: string): S3Client => t.client(region);
-
-const bucket = (region: string, versioning: VersioningSetting = 'Enabled'): Promise<string> =>
-  createBucket(t, region, { versioning, prefix: region === US ? 'src' : 'dst' });
-
 test('PutBucketReplication validates as S3: versioning, destinations, schema', async () => {
-  const src = await bucket(US, 'none');
-  const dst = await bucket(EU);
-  const unversionedDst = await bucket(EU, 'none');
+  const src = await replicationBucket(t, US, 'none');
+  const dst = await replicationBucket(t, EU);
+  const unversionedDst = await replicationBucket(t, EU, 'none');
   const put = (rules: ReplicationRule[], b = src): Promise<unknown> =>
     putReplication(t, US, b, rules);
   const notVersioned = await s3Error(put([replicationRule(dst)]));
@@ -45,7 +39,7 @@ test('PutBucketReplication validates as S3: versioning, destinations, schema', a
     notVersioned.message,
     "Versioning must be 'Enabled' on the bucket to apply a replication configuration",
   );
-  await setVersioning(client(US), src, 'Enabled');
+  await setVersioning(t.client(US), src, 'Enabled');
   const missing = await s3Error(put([replicationRule(bucketName('missing'))]));
   assert.equal(missing.name, 'InvalidRequest');
   assert.equal(missing.message, 'Destination bucket must exist.');
@@ -82,9 +76,7 @@ test('PutBucketReplication validates as S3: versioning, destinations, schema', a
   const badArn = await s3Error(put([replicationRule(dst, { Destination: { Bucket: dst } })]));
   assert.equal(badArn.name, 'InvalidArgument');
   const base = {
-    endpoint: t.endpoint(US),
-    region: US,
-    credentials: t.handle,
+    ...signingTarget(t, US),
     method: 'PUT',
     path: `/${src}`,
     query: { replication: '' },
@@ -100,14 +92,14 @@ test('PutBucketReplication validates as S3: versioning, destinations, schema', a
     body: `<ReplicationConfiguration><Role>${REPLICATION_ROLE}</Role><Rule><ID>x</ID><Priority>1</Priority><Filter><Prefix/></Filter><DeleteMarkerReplication><Status>Disabled</Status></DeleteMarkerReplication><Destination><Bucket>arn:aws:s3:::${dst}</Bucket></Destination></Rule></ReplicationConfiguration>`,
   });
   assert.match(noStatus.text, /<Code>MalformedXML<\/Code>/);
-  const none = await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })));
+  const none = await s3Error(t.client(US).send(new GetBucketReplicationCommand({ Bucket: src })));
   assert.equal(none.name, 'ReplicationConfigurationNotFoundError');
   assert.equal(none.status, 404);
 });
 
 test('the configuration round-trips, blocks suspending versioning (InvalidBucketState), and can be deleted', async () => {
-  const src = await bucket(US);
-  const dst = await bucket(EU);
+  const src = await replicationBucket(t, US);
+  const dst = await replicationBucket(t, EU);
   const config: ReplicationConfiguration = {
     Role: REPLICATION_ROLE,
     Rules: [
@@ -145,13 +137,13 @@ test('the configuration round-trips, blocks suspending versioning (InvalidBucket
       },
     ],
   };
-  await client(US).send(
-    new PutBucketReplicationCommand({ Bucket: src, ReplicationConfiguration: config }),
-  );
-  const got = await client(US).send(new GetBucketReplicationCommand({ Bucket: src }));
+  await t
+    .client(US)
+    .send(new PutBucketReplicationCommand({ Bucket: src, ReplicationConfiguration: config }));
+  const got = await t.client(US).send(new GetBucketReplicationCommand({ Bucket: src }));
   assert.deepEqual(got.ReplicationConfiguration, config);
   const suspend = await s3Error(
-    client(US).send(
+    t.client(US).send(
       new PutBucketVersioningCommand({
         Bucket: src,
         VersioningConfiguration: { Status: 'Suspended' },
@@ -160,10 +152,10 @@ test('the configuration round-trips, blocks suspending versioning (InvalidBucket
   );
   assert.equal(suspend.name, 'InvalidBucketState');
   assert.equal(suspend.status, 409);
-  await client(US).send(new DeleteBucketReplicationCommand({ Bucket: src }));
+  await t.client(US).send(new DeleteBucketReplicationCommand({ Bucket: src }));
   assert.equal(
-    (await s3Error(client(US).send(new GetBucketReplicationCommand({ Bucket: src })))).status,
+    (await s3Error(t.client(US).send(new GetBucketReplicationCommand({ Bucket: src })))).status,
     404,
   );
-  await setVersioning(client(US), src, 'Suspended');
+  await setVersioning(t.client(US), src, 'Suspended');
 });

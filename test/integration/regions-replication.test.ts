@@ -9,31 +9,25 @@ import {
   HeadObjectCommand,
   ListObjectVersionsCommand,
   PutObjectCommand,
-  type S3Client,
 } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { setTimeout as sleep } from 'node:timers/promises';
 import {
-  createBucket,
   putReplication,
   readText,
+  replicationBucket,
   replicationRule,
   s3Error,
   setVersioning,
-  waitFor,
   useTestRegions,
-  type VersioningSetting,
+  waitFor,
+  waitForReplicationStatus,
 } from '../helpers/regions.js';
 
 const US = 'us-east-1';
 const EU = 'eu-west-1';
 const t = useTestRegions();
-
-const client = (region: string): S3Client => t.client(region);
-
-const bucket = (region: string, versioning: VersioningSetting = 'Enabled'): Promise<string> =>
-  createBucket(t, region, { versioning, prefix: region === US ? 'src' : 'dst' });
 
 async function status(
   region: string,
@@ -41,28 +35,22 @@ async function status(
   key: string,
   versionId?: string,
 ): Promise<string | undefined> {
-  const h = await client(region).send(
-    new HeadObjectCommand({ Bucket: b, Key: key, VersionId: versionId }),
-  );
+  const h = await t
+    .client(region)
+    .send(new HeadObjectCommand({ Bucket: b, Key: key, VersionId: versionId }));
   return h.ReplicationStatus;
 }
 
-async function waitStatus(
+const waitStatus = (
   region: string,
   b: string,
   key: string,
   versionId: string,
   want: string,
-): Promise<void> {
-  await waitFor(
-    async () => (await status(region, b, key, versionId)) === want,
-    5000,
-    `${key} ${want}`,
-  );
-}
+): Promise<void> => waitForReplicationStatus(t.client(region), b, key, want, { versionId });
 
 async function versions(region: string, b: string): Promise<[string, string, boolean, boolean][]> {
-  const res = await client(region).send(new ListObjectVersionsCommand({ Bucket: b }));
+  const res = await t.client(region).send(new ListObjectVersionsCommand({ Bucket: b }));
   return [
     ...(res.Versions ?? []).map(
       (v) => [v.Key!, v.VersionId!, v.IsLatest!, false] as [string, string, boolean, boolean],
@@ -74,8 +62,8 @@ async function versions(region: string, b: string): Promise<[string, string, boo
 }
 
 test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, metadata, tags, checksum; storage class from the rule', async () => {
-  const src = await bucket(US);
-  const dst = await bucket(EU);
+  const src = await replicationBucket(t, US);
+  const dst = await replicationBucket(t, EU);
   await putReplication(t, US, src, [
     replicationRule(dst, {
       Filter: { Prefix: 'docs/' },
@@ -85,7 +73,7 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
   ]);
   t.handle.setFaults(US, { replicationDelayMs: 400 });
   try {
-    const put = await client(US).send(
+    const put = await t.client(US).send(
       new PutObjectCommand({
         Bucket: src,
         Key: 'docs/a.txt',
@@ -97,19 +85,19 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
       }),
     );
     assert.equal(await status(US, src, 'docs/a.txt'), 'PENDING');
-    const other = await client(US).send(
-      new PutObjectCommand({ Bucket: src, Key: 'other/b.txt', Body: 'stay' }),
-    );
+    const other = await t
+      .client(US)
+      .send(new PutObjectCommand({ Bucket: src, Key: 'other/b.txt', Body: 'stay' }));
     assert.equal(
       await status(US, src, 'other/b.txt'),
       undefined,
       'no rule matches: no replication status',
     );
     await waitStatus(US, src, 'docs/a.txt', put.VersionId!, 'COMPLETED');
-    const srcHead = await client(US).send(
-      new HeadObjectCommand({ Bucket: src, Key: 'docs/a.txt', ChecksumMode: 'ENABLED' }),
-    );
-    const replica = await client(EU).send(
+    const srcHead = await t
+      .client(US)
+      .send(new HeadObjectCommand({ Bucket: src, Key: 'docs/a.txt', ChecksumMode: 'ENABLED' }));
+    const replica = await t.client(EU).send(
       new HeadObjectCommand({
         Bucket: dst,
         Key: 'docs/a.txt',
@@ -125,21 +113,21 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
     assert.equal(replica.ChecksumSHA256, srcHead.ChecksumSHA256);
     assert.equal(replica.ETag, srcHead.ETag);
     assert.equal(replica.StorageClass, 'STANDARD_IA');
-    const tags = await client(EU).send(
-      new GetObjectTaggingCommand({ Bucket: dst, Key: 'docs/a.txt' }),
-    );
+    const tags = await t
+      .client(EU)
+      .send(new GetObjectTaggingCommand({ Bucket: dst, Key: 'docs/a.txt' }));
     assert.deepEqual(tags.TagSet, [{ Key: 'team', Value: 'a' }]);
-    assert.equal(await readText(client(EU), dst, 'docs/a.txt'), 'replicate me');
+    assert.equal(await readText(t.client(EU), dst, 'docs/a.txt'), 'replicate me');
     // Not replicated: outside the filter.
     assert.equal(
-      (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: dst, Key: 'other/b.txt' }))))
+      (await s3Error(t.client(EU).send(new HeadObjectCommand({ Bucket: dst, Key: 'other/b.txt' }))))
         .status,
       404,
     );
     assert.ok(other.VersionId);
 
     // Delete markers replicate (the rule enables it) with the same version id ...
-    const dm = await client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'docs/a.txt' }));
+    const dm = await t.client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'docs/a.txt' }));
     await waitFor(
       async () =>
         (await versions(EU, dst)).some(
@@ -149,9 +137,9 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
       'delete marker replica',
     );
     // ... but a delete by version id is never replicated.
-    await client(US).send(
-      new DeleteObjectCommand({ Bucket: src, Key: 'docs/a.txt', VersionId: put.VersionId }),
-    );
+    await t
+      .client(US)
+      .send(new DeleteObjectCommand({ Bucket: src, Key: 'docs/a.txt', VersionId: put.VersionId }));
     await sleep(600);
     const left = await versions(EU, dst);
     assert.ok(
@@ -164,14 +152,18 @@ test('one way: PENDING, then COMPLETED; the replica keeps id, Last-Modified, met
 });
 
 test('delete markers are not replicated when DeleteMarkerReplication is Disabled', async () => {
-  const src = await bucket(US);
-  const dst = await bucket(EU);
+  const src = await replicationBucket(t, US);
+  const dst = await replicationBucket(t, EU);
   await putReplication(t, US, src, [replicationRule(dst)]);
-  const put = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'k', Body: 'v' }));
+  const put = await t.client(US).send(new PutObjectCommand({ Bucket: src, Key: 'k', Body: 'v' }));
   await waitStatus(US, src, 'k', put.VersionId!, 'COMPLETED');
-  await client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'k' }));
+  await t.client(US).send(new DeleteObjectCommand({ Bucket: src, Key: 'k' }));
   await sleep(500);
-  assert.equal(await readText(client(EU), dst, 'k'), 'v', 'the destination still shows the object');
+  assert.equal(
+    await readText(t.client(EU), dst, 'k'),
+    'v',
+    'the destination still shows the object',
+  );
   assert.deepEqual(
     (await versions(EU, dst)).map(([, , , marker]) => marker),
     [false],
@@ -179,9 +171,9 @@ test('delete markers are not replicated when DeleteMarkerReplication is Disabled
 });
 
 test('filters and priorities: the highest-priority matching rule per destination wins; tag-only rules', async () => {
-  const src = await bucket(US);
-  const d1 = await bucket(EU);
-  const d2 = await bucket(EU);
+  const src = await replicationBucket(t, US);
+  const d1 = await replicationBucket(t, EU);
+  const d2 = await replicationBucket(t, EU);
   await putReplication(t, US, src, [
     replicationRule(d1, {
       ID: 'all',
@@ -200,71 +192,75 @@ test('filters and priorities: the highest-priority matching rule per destination
       Filter: { Tag: { Key: 'copy', Value: 'yes' } },
     }),
   ]);
-  const tagged = await client(US).send(
-    new PutObjectCommand({ Bucket: src, Key: 'p/x', Body: 'x', Tagging: 'team=a&copy=yes' }),
-  );
-  const plain = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'p/y', Body: 'y' }));
+  const tagged = await t
+    .client(US)
+    .send(new PutObjectCommand({ Bucket: src, Key: 'p/x', Body: 'x', Tagging: 'team=a&copy=yes' }));
+  const plain = await t
+    .client(US)
+    .send(new PutObjectCommand({ Bucket: src, Key: 'p/y', Body: 'y' }));
   await waitStatus(US, src, 'p/x', tagged.VersionId!, 'COMPLETED');
   await waitStatus(US, src, 'p/y', plain.VersionId!, 'COMPLETED');
-  const x = await client(EU).send(new HeadObjectCommand({ Bucket: d1, Key: 'p/x' }));
+  const x = await t.client(EU).send(new HeadObjectCommand({ Bucket: d1, Key: 'p/x' }));
   assert.equal(x.StorageClass, 'GLACIER_IR');
-  const y = await client(EU).send(new HeadObjectCommand({ Bucket: d1, Key: 'p/y' }));
+  const y = await t.client(EU).send(new HeadObjectCommand({ Bucket: d1, Key: 'p/y' }));
   assert.equal(y.StorageClass, 'STANDARD_IA');
   assert.equal(
-    (await client(EU).send(new HeadObjectCommand({ Bucket: d2, Key: 'p/x' }))).ReplicationStatus,
+    (await t.client(EU).send(new HeadObjectCommand({ Bucket: d2, Key: 'p/x' }))).ReplicationStatus,
     'REPLICA',
   );
   assert.equal(
-    (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: d2, Key: 'p/y' })))).status,
+    (await s3Error(t.client(EU).send(new HeadObjectCommand({ Bucket: d2, Key: 'p/y' })))).status,
     404,
   );
 });
 
 test('FAILED when a destination cannot accept: versioning suspended, or the bucket is gone', async () => {
-  const src = await bucket(US);
-  const good = await bucket(EU);
-  const suspended = await bucket(EU);
-  const doomed = await bucket(EU);
+  const src = await replicationBucket(t, US);
+  const good = await replicationBucket(t, EU);
+  const suspended = await replicationBucket(t, EU);
+  const doomed = await replicationBucket(t, EU);
   await putReplication(t, US, src, [
     replicationRule(good, { ID: 'good', Filter: { Prefix: 'all/' } }),
     replicationRule(suspended, { ID: 'suspended', Filter: { Prefix: 'all/' } }),
     replicationRule(doomed, { ID: 'doomed', Filter: { Prefix: 'gone/' } }),
   ]);
-  await setVersioning(client(EU), suspended, 'Suspended');
-  await client(EU).send(new DeleteBucketCommand({ Bucket: doomed }));
-  const a = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'all/a', Body: 'a' }));
+  await setVersioning(t.client(EU), suspended, 'Suspended');
+  await t.client(EU).send(new DeleteBucketCommand({ Bucket: doomed }));
+  const a = await t.client(US).send(new PutObjectCommand({ Bucket: src, Key: 'all/a', Body: 'a' }));
   await waitStatus(US, src, 'all/a', a.VersionId!, 'FAILED');
   assert.equal(
-    (await client(EU).send(new HeadObjectCommand({ Bucket: good, Key: 'all/a' })))
+    (await t.client(EU).send(new HeadObjectCommand({ Bucket: good, Key: 'all/a' })))
       .ReplicationStatus,
     'REPLICA',
   );
   assert.equal(
-    (await s3Error(client(EU).send(new HeadObjectCommand({ Bucket: suspended, Key: 'all/a' }))))
+    (await s3Error(t.client(EU).send(new HeadObjectCommand({ Bucket: suspended, Key: 'all/a' }))))
       .status,
     404,
   );
-  const g = await client(US).send(new PutObjectCommand({ Bucket: src, Key: 'gone/g', Body: 'g' }));
+  const g = await t
+    .client(US)
+    .send(new PutObjectCommand({ Bucket: src, Key: 'gone/g', Body: 'g' }));
   await waitStatus(US, src, 'gone/g', g.VersionId!, 'FAILED');
   assert.equal(t.handle.replicationStats().pending, 0);
 });
 
 test('two-way replication does not loop, and replicas are never replicated again (no chains)', async () => {
-  const a = await bucket(US);
-  const b = await bucket(EU);
-  const c = await bucket(EU);
+  const a = await replicationBucket(t, US);
+  const b = await replicationBucket(t, EU);
+  const c = await replicationBucket(t, EU);
   await putReplication(t, US, a, [replicationRule(b)]);
   await putReplication(t, EU, b, [
     replicationRule(a, { ID: 'back' }),
     replicationRule(c, { ID: 'onward', Priority: 2 }),
   ]);
-  const fromA = await client(US).send(
-    new PutObjectCommand({ Bucket: a, Key: 'ping', Body: 'from a' }),
-  );
+  const fromA = await t
+    .client(US)
+    .send(new PutObjectCommand({ Bucket: a, Key: 'ping', Body: 'from a' }));
   await waitStatus(US, a, 'ping', fromA.VersionId!, 'COMPLETED');
-  const fromB = await client(EU).send(
-    new PutObjectCommand({ Bucket: b, Key: 'pong', Body: 'from b' }),
-  );
+  const fromB = await t
+    .client(EU)
+    .send(new PutObjectCommand({ Bucket: b, Key: 'pong', Body: 'from b' }));
   await waitStatus(EU, b, 'pong', fromB.VersionId!, 'COMPLETED');
   await sleep(500);
   assert.equal(t.handle.replicationStats().pending, 0);
@@ -273,7 +269,7 @@ test('two-way replication does not loop, and replicas are never replicated again
   assert.deepEqual(inA, inB, 'both buckets hold exactly the same versions');
   assert.equal(inA.length, 2, 'one version per key: nothing bounced back');
   assert.equal(
-    (await client(US).send(new HeadObjectCommand({ Bucket: a, Key: 'pong' }))).ReplicationStatus,
+    (await t.client(US).send(new HeadObjectCommand({ Bucket: a, Key: 'pong' }))).ReplicationStatus,
     'REPLICA',
   );
   const inC = await versions(EU, c);
@@ -285,14 +281,14 @@ test('two-way replication does not loop, and replicas are never replicated again
 });
 
 test('two regions write one key at nearly the same time: both converge on the newest version, the other becomes non-current', async () => {
-  const a = await bucket(US);
-  const b = await bucket(EU);
+  const a = await replicationBucket(t, US);
+  const b = await replicationBucket(t, EU);
   await putReplication(t, US, a, [replicationRule(b)]);
   await putReplication(t, EU, b, [replicationRule(a)]);
   t.handle.setFaults(US, { replicationDelayMs: 300 });
   t.handle.setFaults(EU, { replicationDelayMs: 300 });
   try {
-    const older = await client(US).send(
+    const older = await t.client(US).send(
       new PutObjectCommand({
         Bucket: a,
         Key: 'doc',
@@ -301,7 +297,7 @@ test('two regions write one key at nearly the same time: both converge on the ne
       }),
     );
     await sleep(5);
-    const newer = await client(EU).send(
+    const newer = await t.client(EU).send(
       new PutObjectCommand({
         Bucket: b,
         Key: 'doc',
@@ -311,7 +307,7 @@ test('two regions write one key at nearly the same time: both converge on the ne
     );
     // Before replication each region sees its own write as current.
     assert.equal(
-      (await client(US).send(new HeadObjectCommand({ Bucket: a, Key: 'doc' }))).VersionId,
+      (await t.client(US).send(new HeadObjectCommand({ Bucket: a, Key: 'doc' }))).VersionId,
       older.VersionId,
     );
     await waitStatus(US, a, 'doc', older.VersionId!, 'COMPLETED');
@@ -328,11 +324,11 @@ test('two regions write one key at nearly the same time: both converge on the ne
       [US, a],
       [EU, b],
     ] as const) {
-      assert.equal(await readText(client(region), name, 'doc'), 'edit in eu');
+      assert.equal(await readText(t.client(region), name, 'doc'), 'edit in eu');
     }
-    const oldReplica = await client(EU).send(
-      new HeadObjectCommand({ Bucket: b, Key: 'doc', VersionId: older.VersionId }),
-    );
+    const oldReplica = await t
+      .client(EU)
+      .send(new HeadObjectCommand({ Bucket: b, Key: 'doc', VersionId: older.VersionId }));
     assert.equal(oldReplica.ReplicationStatus, 'REPLICA');
   } finally {
     t.handle.setFaults(US, { replicationDelayMs: 0 });

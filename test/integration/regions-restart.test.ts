@@ -27,6 +27,7 @@ import {
   s3Error,
   startTestRegions,
   waitFor,
+  waitForReplicationStatus,
 } from '../helpers/regions.js';
 import { sdkSigner } from '../helpers/sigv4-fixtures.js';
 
@@ -165,13 +166,9 @@ test('replication queued while the destination was down completes after a restar
       'PENDING',
     );
     await t.restart(); // fault switches start clean: eu-west-1 is up again
-    await waitFor(
-      async () =>
-        (await t.client(US).send(new HeadObjectCommand({ Bucket: src, Key: 'later' })))
-          .ReplicationStatus === 'COMPLETED',
-      5000,
-      'replication after restart',
-    );
+    await waitForReplicationStatus(t.client(US), src, 'later', 'COMPLETED', {
+      what: 'replication after restart',
+    });
     const replica = await t.client(EU).send(new GetObjectCommand({ Bucket: dst, Key: 'later' }));
     assert.equal(replica.VersionId, put.VersionId);
     assert.equal(await replica.Body?.transformToString(), 'queued');

@@ -19,6 +19,7 @@ import {
   readText,
   s3Error,
   setVersioning,
+  signingTarget,
   useTestRegions,
   type VersioningSetting,
 } from '../helpers/regions.js';
@@ -76,7 +77,7 @@ test('delete markers: NoSuchKey for the key, MethodNotAllowed by version id, bot
   const del = await c.send(new DeleteObjectCommand({ Bucket: b, Key: 'd' }));
   assert.equal(del.DeleteMarker, true);
   assert.ok(del.VersionId && del.VersionId !== v1.VersionId);
-  const base = { endpoint: t.endpoint(US), region: US, credentials: t.handle };
+  const base = { ...signingTarget(t, US) };
   const current = await signedRequest({ ...base, method: 'GET', path: `/${b}/d` });
   assert.equal(current.status, 404);
   assert.match(current.text, /<Code>NoSuchKey<\/Code>/);
