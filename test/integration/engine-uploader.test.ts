@@ -139,15 +139,26 @@ test('a small file is one PUT with lineage metadata and a CRC64NVME checksum', a
   assert.deepEqual(await download('small/a.bin'), content);
 });
 
-test('a new key is written with If-None-Match: a second identical attempt is a conflict', async () => {
+test('a new key is written with If-None-Match: another device writing it first is a conflict', async () => {
   const file = writeFile('b.bin', randomBytes(1000));
-  const first = await uploadFile(request('new/b.bin', file));
+  const first = await uploadFile(request('new/b.bin', file, { device: 'other-device-01' }));
   assert.equal(first.kind, 'uploaded');
   const second = await uploadFile(request('new/b.bin', file));
   assert.equal(second.kind, 'conflict');
   if (second.kind === 'conflict')
     assert.match(second.reason, /new\/b\.bin.*nothing was overwritten/);
   assert.equal(await assertNoWrongHash('new/b.bin'), 1);
+});
+
+test('our own earlier write of the same content (a crash before the index write) is adopted, not duplicated', async () => {
+  const file = writeFile('b2.bin', randomBytes(1000));
+  const first = await uploadFile(request('new/b2.bin', file));
+  assert.equal(first.kind, 'uploaded');
+  const again = await uploadFile(request('new/b2.bin', file));
+  assert.equal(again.kind, 'uploaded');
+  if (first.kind === 'uploaded' && again.kind === 'uploaded')
+    assert.equal(again.versionId, first.versionId);
+  assert.equal(await assertNoWrongHash('new/b2.bin'), 1);
 });
 
 test('an edit is written with If-Match of its base; after someone else wrote it is a conflict', async () => {
