@@ -1,12 +1,7 @@
 // Multipart uploads in progress and their parts.
 import type { ChecksumAlgorithm } from '../checksums.js';
-import {
-  ATTRIBUTE_COLUMNS,
-  attributeValues,
-  attributesFromRow,
-  type AttributeRow,
-  type ObjectAttributes,
-} from './attributes.js';
+import { ATTRIBUTE_COLUMNS, attributeValues, attributesFromRow } from './attributes.js';
+import type { AttributeRow, ObjectAttributes } from './attributes.js';
 import type { Db } from './db.js';
 import { collect, type Cursor, type ListOptions, type Listed } from './listing.js';
 import type { ChecksumType } from './objects.js';

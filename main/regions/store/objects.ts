@@ -9,13 +9,8 @@
 import type { ChecksumAlgorithm } from '../checksums.js';
 import { newVersionId } from '../ids.js';
 import type { Tag } from '../tags.js';
-import {
-  ATTRIBUTE_COLUMNS,
-  attributeValues,
-  attributesFromRow,
-  type AttributeRow,
-  type ObjectAttributes,
-} from './attributes.js';
+import { ATTRIBUTE_COLUMNS, attributeValues, attributesFromRow } from './attributes.js';
+import type { AttributeRow, ObjectAttributes } from './attributes.js';
 import type { Versioning } from './buckets.js';
 import type { Db } from './db.js';
 import { collect, type Cursor, type ListOptions, type Listed } from './listing.js';
