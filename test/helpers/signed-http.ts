@@ -1,6 +1,7 @@
 // Raw HTTP requests to the local regions, signed with @smithy/signature-v4 (what the SDK uses),
 // for what the SDK will not send on its own: virtual-host style, wrong digests, presigned URLs.
 import type { SignatureV4 } from '@smithy/signature-v4';
+import type { HttpRequest } from '@smithy/types';
 import { createHash } from 'node:crypto';
 import http from 'node:http';
 import { sdkSigner } from './sigv4-fixtures.js';
@@ -37,6 +38,30 @@ function signer(region: string, credentials: Credentials): SignatureV4 {
   return sdkSigner(region, credentials, { applyChecksum: false });
 }
 
+/** The request to sign: to the endpoint's port, with the Host header `host`. */
+function toSign(
+  r: Pick<RawRequest, 'endpoint' | 'method' | 'path' | 'query'>,
+  host: string,
+  headers: Record<string, string>,
+): HttpRequest {
+  return {
+    method: r.method,
+    protocol: 'http:',
+    hostname: host.replace(/:\d+$/, ''),
+    port: Number(new URL(r.endpoint).port),
+    path: r.path,
+    query: r.query ?? {},
+    headers,
+  };
+}
+
+/** name=value&… with both encoded. */
+function queryString(query: Record<string, unknown>): string {
+  return Object.entries(query)
+    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
+    .join('&');
+}
+
 export async function signedRequest(r: RawRequest): Promise<RawResponse> {
   const url = new URL(r.endpoint);
   const body = r.body === undefined ? Buffer.alloc(0) : Buffer.from(r.body);
@@ -48,18 +73,8 @@ export async function signedRequest(r: RawRequest): Promise<RawResponse> {
   };
   if (body.length > 0 || r.method === 'PUT' || r.method === 'POST')
     headers['content-length'] = String(body.length);
-  const signed = await signer(r.region, r.credentials).sign({
-    method: r.method,
-    protocol: 'http:',
-    hostname: host.replace(/:\d+$/, ''),
-    port: Number(url.port),
-    path: r.path,
-    query: r.query ?? {},
-    headers,
-  });
-  const qs = Object.entries(r.query ?? {})
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(v)}`)
-    .join('&');
+  const signed = await signer(r.region, r.credentials).sign(toSign(r, host, headers));
+  const qs = queryString(r.query ?? {});
   return send(url, r.method, r.path + (qs ? `?${qs}` : ''), signed.headers, body);
 }
 
@@ -67,23 +82,12 @@ export async function signedRequest(r: RawRequest): Promise<RawResponse> {
 export async function presignedUrl(
   r: Omit<RawRequest, 'body' | 'payloadHash' | 'headers'> & { expiresIn?: number },
 ): Promise<string> {
-  const url = new URL(r.endpoint);
-  const host = r.host ?? url.host;
+  const host = r.host ?? new URL(r.endpoint).host;
   const presigned = await signer(r.region, r.credentials).presign(
-    {
-      method: r.method,
-      protocol: 'http:',
-      hostname: host.replace(/:\d+$/, ''),
-      port: Number(url.port),
-      path: r.path,
-      query: r.query ?? {},
-      headers: { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' },
-    },
+    toSign(r, host, { host, 'x-amz-content-sha256': 'UNSIGNED-PAYLOAD' }),
     { expiresIn: r.expiresIn ?? 300, unsignableHeaders: new Set(['x-amz-content-sha256']) },
   );
-  const qs = Object.entries(presigned.query ?? {})
-    .map(([k, v]) => `${encodeURIComponent(k)}=${encodeURIComponent(String(v))}`)
-    .join('&');
+  const qs = queryString(presigned.query ?? {});
   return `${r.endpoint}${r.path}?${qs}`;
 }
 

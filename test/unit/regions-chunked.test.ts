@@ -142,43 +142,35 @@ function fakeAuth(payloadMode: PayloadMode, seedSignature = 'a'.repeat(64)): Ver
 const DOC_PAYLOAD = Buffer.alloc(66560, 'a');
 
 function docAuth(trailer: boolean): VerifiedAuth {
-  const input: AuthInput = trailer
+  const headers: AuthInput['headers'] = trailer
     ? {
-        method: 'PUT',
-        rawPath: '/examplebucket/chunkObject.txt',
-        rawQuery: '',
-        headers: {
-          host: 's3.amazonaws.com',
-          'content-encoding': 'aws-chunked',
-          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
-          'x-amz-date': '20130524T000000Z',
-          'x-amz-decoded-content-length': '66560',
-          'x-amz-storage-class': 'REDUCED_REDUNDANCY',
-          'x-amz-trailer': 'x-amz-checksum-crc32c',
-          authorization:
-            `AWS4-HMAC-SHA256 Credential=${DOC_CREDENTIAL},SignedHeaders=content-encoding;host;` +
-            'x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class;' +
-            'x-amz-trailer,Signature=106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e',
-        },
+        'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD-TRAILER',
+        'x-amz-date': '20130524T000000Z',
+        'x-amz-decoded-content-length': '66560',
+        'x-amz-storage-class': 'REDUCED_REDUNDANCY',
+        'x-amz-trailer': 'x-amz-checksum-crc32c',
+        authorization:
+          `AWS4-HMAC-SHA256 Credential=${DOC_CREDENTIAL},SignedHeaders=content-encoding;host;` +
+          'x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;x-amz-storage-class;' +
+          'x-amz-trailer,Signature=106e2a8a18243abcf37539882f36619c00e2dfc72633413f02d3b74544bfeb8e',
       }
     : {
-        method: 'PUT',
-        rawPath: '/examplebucket/chunkObject.txt',
-        rawQuery: '',
-        headers: {
-          host: 's3.amazonaws.com',
-          'content-encoding': 'aws-chunked',
-          'content-length': '66824',
-          'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
-          'x-amz-date': '20130524T000000Z',
-          'x-amz-decoded-content-length': '66560',
-          'x-amz-storage-class': 'REDUCED_REDUNDANCY',
-          authorization:
-            `AWS4-HMAC-SHA256 Credential=${DOC_CREDENTIAL},SignedHeaders=content-encoding;` +
-            'content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;' +
-            'x-amz-storage-class,Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
-        },
+        'content-length': '66824',
+        'x-amz-content-sha256': 'STREAMING-AWS4-HMAC-SHA256-PAYLOAD',
+        'x-amz-date': '20130524T000000Z',
+        'x-amz-decoded-content-length': '66560',
+        'x-amz-storage-class': 'REDUCED_REDUNDANCY',
+        authorization:
+          `AWS4-HMAC-SHA256 Credential=${DOC_CREDENTIAL},SignedHeaders=content-encoding;` +
+          'content-length;host;x-amz-content-sha256;x-amz-date;x-amz-decoded-content-length;' +
+          'x-amz-storage-class,Signature=4f232c4386841ef735655705268965c44a0e4690baa4adea153f7db9fa80a0a9',
       };
+  const input: AuthInput = {
+    method: 'PUT',
+    rawPath: '/examplebucket/chunkObject.txt',
+    rawQuery: '',
+    headers: { host: 's3.amazonaws.com', 'content-encoding': 'aws-chunked', ...headers },
+  };
   return verifySigV4(input, docSecret, DOC_NOW);
 }
 
