@@ -100,6 +100,16 @@ export const commandArgs = {
     signingRegion: optional(regionName),
   }),
   'accounts.remove': object({ id: accountId }),
+  /** Enters the secret again, e.g. after browser mode (which keeps it in memory) restarted. */
+  'accounts.setSecret': object({
+    id: accountId,
+    secretAccessKey: string({
+      min: 16,
+      max: 128,
+      pattern: /^[\x21-\x7e]+$/,
+      patternMessage: 'a secret access key has no spaces (printable ASCII characters only)',
+    }),
+  }),
   'accounts.test': object({
     id: accountId,
     region: regionName,
@@ -149,6 +159,7 @@ export interface CommandResults extends ReplicationCommandResults {
   'accounts.addProfile': AccountSummary;
   'accounts.addKeys': AccountSummary;
   'accounts.remove': { removed: true };
+  'accounts.setSecret': AccountSummary;
   'accounts.test': AccountTestResult;
   'accounts.listProfiles': AwsProfileList;
   'folders.list': FolderSummary[];

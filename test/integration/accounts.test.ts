@@ -360,6 +360,15 @@ test('accounts persist across restarts; in-memory secrets do not; no secret on d
     gone.message,
     /secret access key of account 'Kept keys' is not stored on this computer/,
   );
+  // The user enters it again, and the account works without being removed and re-added.
+  await assert.rejects(
+    app.call('accounts.setSecret', { id: kept.id, secretAccessKey: 'short' }),
+    /secretAccessKey/,
+  );
+  await app.call('accounts.setSecret', { id: kept.id, secretAccessKey: localSecret() });
+  const again = await app.call('accounts.test', { id: kept.id, region: 'us-east-1', bucket });
+  assert.equal(again.ok, true, again.message);
+  assertNoSecretSeen();
   await app.stop();
 
   // Desktop after a restart: the secret store kept it.

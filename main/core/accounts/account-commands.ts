@@ -128,6 +128,24 @@ export class AccountCommands {
     }
   }
 
+  /** Stores the secret of an access-key account again; the record itself is unchanged. */
+  async setSecret(args: CommandArgs<'accounts.setSecret'>): Promise<AccountSummary> {
+    const account = this.opts.host.account(args.id);
+    if (!account) throw invalid('id', `No account with id ${args.id}.`);
+    if (account.kind !== 'aws-keys' && account.kind !== 'custom')
+      throw invalid(
+        'id',
+        `"${account.name}" takes its credentials from elsewhere; it has no secret to enter.`,
+      );
+    await this.opts.host.secretStore.set(account.secretId, args.secretAccessKey);
+    // Clients built while the secret was missing must pick it up.
+    this.opts.host.addAccount(account);
+    this.opts.activity?.add('info', `Stored the secret of account "${account.name}" again`);
+    const summary = this.opts.host.listAccounts().find((a) => a.id === account.id);
+    if (!summary) throw invalid('id', `No account with id ${args.id}.`);
+    return summary;
+  }
+
   async remove(id: string): Promise<void> {
     const { host, store } = this.opts;
     const account = host.account(id);

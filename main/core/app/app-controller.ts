@@ -193,6 +193,8 @@ export class AppController {
       await accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).remove(id);
       return { removed: true };
     },
+    'accounts.setSecret': async (args) =>
+      accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).setSecret(args),
     'accounts.test': async (args, signal) =>
       accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).test(args, signal),
     'accounts.listProfiles': async () => listAwsProfiles(),

@@ -14,6 +14,7 @@ import { asContractError, isCancelled } from '../hooks/use-live-value.js';
 import { ErrorNotice } from './ErrorNotice.js';
 import { FormInput } from './FormInput.js';
 import { IssueList } from './IssueList.js';
+import { SecretReentryForm } from './SecretReentryForm.js';
 
 interface Props {
   account: AccountSummary;
@@ -86,6 +87,9 @@ export function AccountRow({ account, defaultRegion, onRemoved }: Props) {
       <p className="account-secret">
         {account.kind === 'aws-profile' ? 'Credentials' : 'Secret key'}: {account.secretStorage}
       </p>
+      {account.kind === 'aws-keys' || account.kind === 'custom' ? (
+        <SecretReentryForm account={account} />
+      ) : null}
 
       <form
         className="account-test"
