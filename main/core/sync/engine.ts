@@ -17,6 +17,7 @@ import { describeAccount } from '../accounts/account.js';
 import { checkFolderBucket, enableVersioning } from '../accounts/folder-check.js';
 import { S3ClientFactory } from '../accounts/s3-client-factory.js';
 import type { SecretStore } from '../accounts/secret-store.js';
+import { toDisposable, type Disposable } from '../disposable.js';
 import type { EventHub } from '../emitter.js';
 import { FileIndex, type FileRecord } from '../index/file-index.js';
 import { FolderTable, openIndexDb, type IndexDb } from '../index/index-db.js';
@@ -24,7 +25,12 @@ import { MultipartParts } from '../index/multipart-parts.js';
 import { UploadQueue } from '../transfer/upload-queue.js';
 import { summarize, toFileRow } from './engine-views.js';
 import { FolderLoop } from './folder-loop.js';
-import { DEFAULT_TUNING, type FolderConfig, type FolderTuning } from './folder-types.js';
+import {
+  DEFAULT_TUNING,
+  type FolderConfig,
+  type FolderTuning,
+  type UploadedVersionEvent,
+} from './folder-types.js';
 import { importPaths } from './import-paths.js';
 
 export interface EngineOptions {
@@ -57,6 +63,7 @@ export class SyncEngine {
   private summaryTimer: NodeJS.Timeout | null = null;
   private rowsTimer: NodeJS.Timeout | null = null;
   private pendingRows = new Map<string, FileRecord>();
+  private readonly uploadedListeners = new Set<(e: UploadedVersionEvent) => void>();
 
   constructor(private readonly opts: EngineOptions) {
     this.db = openIndexDb(opts.indexFile);
@@ -122,6 +129,22 @@ export class SyncEngine {
     this.accounts.delete(id);
     this.factory.invalidate(id);
     return account;
+  }
+
+  /** Every version this engine writes, as it is written. */
+  onUploaded(listener: (e: UploadedVersionEvent) => void): Disposable {
+    this.uploadedListeners.add(listener);
+    return toDisposable(() => this.uploadedListeners.delete(listener));
+  }
+
+  /** The index database, for modules that keep their own tables in it (replica status). */
+  get indexDb(): IndexDb {
+    return this.db;
+  }
+
+  /** The folders' configurations (bucket, region, account). */
+  folderConfigs(): FolderConfig[] {
+    return [...this.loops.values()].map((l) => l.folder);
   }
 
   /** Starts a loop for every folder in the index. */
@@ -331,6 +354,9 @@ export class SyncEngine {
       log: this.opts.activity,
       onSummary: () => this.scheduleSummary(),
       onRows: (rows) => this.queueRows(rows),
+      onUploaded: (e) => {
+        for (const listener of this.uploadedListeners) listener(e);
+      },
     });
     this.loops.set(f.id, loop);
     await loop.start({ paused: this.paused });

@@ -51,6 +51,19 @@ export interface FolderDeps {
   onSummary: () => void;
   /** These rows changed. */
   onRows: (rows: FileRecord[]) => void;
+  /** A version was written to the bucket (the replica tracker follows it from here). */
+  onUploaded?: (e: UploadedVersionEvent) => void;
+}
+
+export interface UploadedVersionEvent {
+  folderId: string;
+  relPath: string;
+  bucket: string;
+  region: string;
+  key: string;
+  versionId: string;
+  sha256: string;
+  uploadedAt: number;
 }
 
 export type LoopState = FolderState;

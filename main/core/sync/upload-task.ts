@@ -86,6 +86,16 @@ export async function runUpload(
               mtimeMs: startStamp.mtimeMs,
             }),
       });
+      deps.onUploaded?.({
+        folderId: folder.id,
+        relPath,
+        bucket: folder.bucket,
+        region: folder.region,
+        key: row.key,
+        versionId: result.versionId,
+        sha256: result.sha256,
+        uploadedAt: Date.now(),
+      });
       return superseded ? 'requeue' : 'synced';
     }
     if (result.kind === 'conflict') {
