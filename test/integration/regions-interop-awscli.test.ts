@@ -11,13 +11,12 @@ import {
   requireBinary,
   run,
   sha256File,
-  spawnRegions,
   treeHashes,
   waitFor,
   writeTree,
   type RegionsProcess,
 } from '../helpers/regions-process.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startInterop } from '../helpers/interop.js';
 
 const AWS = '/usr/bin/aws';
 const US = 'us-east-1';
@@ -30,11 +29,8 @@ let cleanup: () => void;
 
 before(async () => {
   requireBinary(AWS, ['--version'], 'apt-get install -y awscli');
-  const t = tempDir('rs-interop-aws-');
-  cleanup = t.cleanup;
-  work = path.join(t.dir, 'work');
-  fs.mkdirSync(work);
-  server = await spawnRegions({ regions: [US, EU], dataDir: path.join(t.dir, 'regions') });
+  const t = await startInterop('rs-interop-aws-');
+  ({ server, work, cleanup } = t);
   const config = path.join(t.dir, 'aws-config');
   const credentials = path.join(t.dir, 'aws-credentials');
   fs.writeFileSync(config, `[default]\nregion = ${US}\noutput = json\n`, { mode: 0o600 });

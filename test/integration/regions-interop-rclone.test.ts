@@ -9,13 +9,12 @@ import {
   pseudoRandomBytes,
   requireBinary,
   run,
-  spawnRegions,
   treeHashes,
   treeSizes,
   writeTree,
   type RegionsProcess,
 } from '../helpers/regions-process.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { startInterop } from '../helpers/interop.js';
 
 const RCLONE = 'rclone';
 const US = 'us-east-1';
@@ -31,11 +30,8 @@ let cleanup: () => void;
 
 before(async () => {
   requireBinary(RCLONE, ['version'], 'apt-get install -y rclone');
-  const t = tempDir('rs-interop-rclone-');
-  cleanup = t.cleanup;
-  work = path.join(t.dir, 'work');
-  fs.mkdirSync(work);
-  server = await spawnRegions({ regions: [US, EU], dataDir: path.join(t.dir, 'regions') });
+  const t = await startInterop('rs-interop-rclone-');
+  ({ server, work, cleanup } = t);
   config = path.join(t.dir, 'rclone.conf');
   const remote = (name: string, region: string) =>
     [
