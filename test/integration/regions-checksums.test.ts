@@ -9,6 +9,7 @@ import {
   HeadObjectCommand,
   PutObjectCommand,
   type ChecksumAlgorithm,
+  type PutObjectCommandInput,
   type S3Client,
 } from '@aws-sdk/client-s3';
 import { Crc64Nvme } from '@aws-sdk/crc64-nvme';
@@ -136,40 +137,17 @@ test('streamed bodies carry the checksum in an aws-chunked trailer (SDK default 
 });
 
 test('a wrong checksum header is BadDigest with S3 wording, and nothing is stored', async () => {
-  const err = await s3Error(
+  const putBad = (checksum: Partial<PutObjectCommandInput>): Promise<unknown> =>
     c.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: 'bad/header',
-        Body: 'payload',
-        ChecksumCRC32: 'AAAAAA==',
-      }),
-    ),
-  );
+      new PutObjectCommand({ Bucket: bucket, Key: 'bad/header', Body: 'payload', ...checksum }),
+    );
+  const err = await s3Error(putBad({ ChecksumCRC32: 'AAAAAA==' }));
   assert.equal(err.name, 'BadDigest');
   assert.equal(err.status, 400);
   assert.equal(err.message, 'The CRC32 you specified did not match the calculated checksum.');
-  const sha = await s3Error(
-    c.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: 'bad/header',
-        Body: 'payload',
-        ChecksumSHA1: await b64('SHA1', Buffer.from('other')),
-      }),
-    ),
-  );
+  const sha = await s3Error(putBad({ ChecksumSHA1: await b64('SHA1', Buffer.from('other')) }));
   assert.equal(sha.message, 'The SHA1 you specified did not match the calculated checksum.');
-  const malformed = await s3Error(
-    c.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: 'bad/header',
-        Body: 'payload',
-        ChecksumCRC32C: 'not base64!',
-      }),
-    ),
-  );
+  const malformed = await s3Error(putBad({ ChecksumCRC32C: 'not base64!' }));
   assert.equal(malformed.name, 'InvalidRequest');
   assert.equal(
     (await s3Error(c.send(new HeadObjectCommand({ Bucket: bucket, Key: 'bad/header' })))).status,
