@@ -62,6 +62,11 @@ function contents(c: Common, v: ObjectVersion, withOwner: boolean): Record<strin
 const prefixes = (c: Common, list: string[]): Record<string, unknown>[] =>
   list.map((p) => ({ Prefix: c.encode(p) }));
 
+/** The key or common prefix a listing ended on: where the next page starts. */
+function lastKey<T extends { key: string }>(listed: Listed<T>): string | undefined {
+  return listed.last?.prefix ?? listed.last?.row?.key;
+}
+
 /** Runs a listing with the request's prefix, delimiter and max-keys; max-keys 0 lists nothing. */
 function page<T>(c: Common, list: (opts: ListOptions) => Listed<T>): Listed<T> {
   if (c.maxKeys === 0) return { items: [], prefixes: [], truncated: false };
@@ -87,7 +92,7 @@ export function listObjectsV2(ctx: Ctx): void {
     after = decoded.slice(2);
   }
   const listed = page(c, (o) => ctx.rt.objects.listCurrent(bucket.name, after, o));
-  const last = listed.truncated ? (listed.last?.prefix ?? listed.last?.row?.key) : undefined;
+  const last = listed.truncated ? lastKey(listed) : undefined;
   sendXml(ctx, 200, 'ListBucketResult', {
     Name: bucket.name,
     Prefix: c.encode(c.prefix),
@@ -110,7 +115,7 @@ export function listObjects(ctx: Ctx): void {
   const c = common(ctx);
   const marker = ctx.query.get('marker') ?? '';
   const listed = page(c, (o) => ctx.rt.objects.listCurrent(bucket.name, marker, o));
-  const last = listed.last?.prefix ?? listed.last?.row?.key;
+  const last = lastKey(listed);
   sendXml(ctx, 200, 'ListBucketResult', {
     Name: bucket.name,
     Prefix: c.encode(c.prefix),
@@ -151,9 +156,7 @@ export function listObjectVersions(ctx: Ctx): void {
     Prefix: c.encode(c.prefix),
     KeyMarker: c.encode(keyMarker),
     VersionIdMarker: vidMarker ?? '',
-    NextKeyMarker: listed.truncated
-      ? c.encode(listed.last?.prefix ?? listed.last?.row?.key)
-      : undefined,
+    NextKeyMarker: listed.truncated ? c.encode(lastKey(listed)) : undefined,
     NextVersionIdMarker: listed.truncated ? listed.last?.row?.versionId : undefined,
     MaxKeys: c.maxKeys,
     Delimiter: c.delimiter === '' ? undefined : c.encode(c.delimiter),
@@ -200,9 +203,7 @@ export function listMultipartUploads(ctx: Ctx): void {
     Bucket: bucket.name,
     KeyMarker: c.encode(keyMarker),
     UploadIdMarker: uploadIdMarker ?? '',
-    NextKeyMarker: listed.truncated
-      ? c.encode(listed.last?.prefix ?? listed.last?.row?.key)
-      : undefined,
+    NextKeyMarker: listed.truncated ? c.encode(lastKey(listed)) : undefined,
     NextUploadIdMarker: listed.truncated ? listed.last?.row?.uploadId : undefined,
     Prefix: c.encode(c.prefix),
     Delimiter: c.delimiter === '' ? undefined : c.encode(c.delimiter),
