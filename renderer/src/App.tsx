@@ -35,7 +35,7 @@ function viewFor(
     case 'files':
       return <FilesView folders={folders} />;
     case 'replication':
-      return <ReplicationView state={state} />;
+      return <ReplicationView state={state} folders={folders} />;
     case 'conflicts':
       return <ConflictsView state={state} />;
     case 'activity':

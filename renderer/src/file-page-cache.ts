@@ -79,6 +79,13 @@ export class FilePageCache {
     return this.pages.get(this.pageOf(index))?.rows[index % this.pageSize];
   }
 
+  /** The loaded row of this key (folderId + relPath), if its page is loaded. */
+  rowByKey(key: string): FileRow | undefined {
+    const at = this.where.get(key);
+    const row = at ? this.pages.get(at.page)?.rows[at.slot] : undefined;
+    return row && rowKey(row) === key ? row : undefined;
+  }
+
   isLoaded(page: number): boolean {
     return this.pages.has(page);
   }

@@ -11,6 +11,8 @@ export interface FilePages {
   /** Rows in the filter; null until the first page has answered. */
   total: number | null;
   rowAt(index: number): FileRow | undefined;
+  /** The loaded row of a rowKey, wherever it is in the list. */
+  rowByKey(key: string): FileRow | undefined;
   /** Rows first..last are on screen: fetches their pages when missing, soon when stale. */
   showRange(first: number, last: number): void;
   error: ContractError | null;
@@ -71,6 +73,7 @@ export function useFilePages(query: FileQuery): FilePages {
     [pager],
   );
   const rowAt = useCallback((index: number) => pager.cache.rowAt(index), [pager]);
+  const rowByKey = useCallback((key: string) => pager.cache.rowByKey(key), [pager]);
 
-  return { total: pager.cache.total, rowAt, showRange, error, reload, version };
+  return { total: pager.cache.total, rowAt, rowByKey, showRange, error, reload, version };
 }

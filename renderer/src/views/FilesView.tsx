@@ -1,16 +1,19 @@
-import { useEffect, useMemo, useState } from 'react';
-import type { FileSyncState, FolderSummary } from '../../../main/contract/sync.js';
+import { useCallback, useEffect, useMemo, useState } from 'react';
+import type { FileReplication } from '../../../main/contract/replication.js';
+import type { FileRow, FileSyncState, FolderSummary } from '../../../main/contract/sync.js';
 import { EmptyState } from '../components/EmptyState.js';
+import { FileDetailsPanel } from '../components/FileDetailsPanel.js';
 import { ErrorNotice } from '../components/ErrorNotice.js';
 import { FilesTable } from '../components/FilesTable.js';
 import { FilesToolbar } from '../components/FilesToolbar.js';
 import { LoadingNotice } from '../components/LoadingNotice.js';
 import { ViewHeader } from '../components/ViewHeader.js';
-import type { FileQuery } from '../file-page-cache.js';
+import { rowKey, type FileQuery } from '../file-page-cache.js';
 import { useDebouncedValue } from '../hooks/use-debounced-value.js';
 import { useFilePages } from '../hooks/use-file-pages.js';
 import { useFilesFolderFilter } from '../hooks/use-files-folder-filter.js';
 import type { LiveValue } from '../hooks/use-live-value.js';
+import { useReplicaStatus } from '../hooks/use-replica-status.js';
 import { routeHref } from '../routes.js';
 
 /** How long the search box waits for typing to pause before it asks again. */
@@ -43,13 +46,27 @@ export function FilesView({ folders }: Props) {
   }, [folderId, state, settledSearch]);
 
   const pages = useFilePages(query);
+  const replicas = useReplicaStatus();
+  const [selected, setSelected] = useState<FileRow | null>(null);
+  const selectedKey = selected ? rowKey(selected) : null;
+  const { cache } = replicas;
+  const onStatus = useCallback((status: FileReplication) => cache.merge([status]), [cache]);
+
+  // The open row follows its changes (a new version, another state) while it is loaded.
+  const shown = selectedKey === null ? null : (pages.rowByKey(selectedKey) ?? selected);
+
+  const closeDetails = (): void => {
+    setSelected(null);
+    document.querySelector<HTMLElement>('.files-row[tabindex="0"]')?.focus();
+  };
   const filtered = folderId !== null || state !== null || settledSearch !== '';
 
   return (
     <section className="view view-wide">
       <ViewHeader title="Files">
-        Every tracked file with its sync state and the version last uploaded. Drop files anywhere on
-        this window to copy them into a watched folder.
+        Every tracked file with its sync state, the version last uploaded and where its replicas
+        stand; click a file or press Enter on it for its details. Drop files anywhere on this window
+        to copy them into a watched folder.
       </ViewHeader>
       {folders.error && list === null ? (
         <ErrorNotice
@@ -88,7 +105,24 @@ export function FilesView({ folders }: Props) {
               onRetry={pages.reload}
             />
           ) : null}
-          <FilesTable pages={pages} folders={list} />
+          <div className={shown ? 'files-layout files-layout-details' : 'files-layout'}>
+            <FilesTable
+              pages={pages}
+              folders={list}
+              replicas={replicas}
+              selectedKey={selectedKey}
+              onOpen={setSelected}
+            />
+            {shown ? (
+              <FileDetailsPanel
+                row={shown}
+                folderPath={list.find((f) => f.id === shown.folderId)?.path}
+                status={cache.get(shown)}
+                onStatus={onStatus}
+                onClose={closeDetails}
+              />
+            ) : null}
+          </div>
           {pages.total === 0 ? (
             <p className="view-summary">
               {filtered
