@@ -76,7 +76,11 @@ export class S3ClientFactory {
               debug: () => {},
               info: () => {},
               warn: (...a: unknown[]) => log(`s3: ${a.map(String).join(' ')}`),
-              error: (...a: unknown[]) => log(`s3 error: ${a.map(String).join(' ')}`),
+              // Failed requests are logged by the SDK as objects; the engine classifies and
+              // reports those itself, so only plain messages are passed on.
+              error: (...a: unknown[]) => {
+                if (a.every((x) => typeof x === 'string')) log(`s3 error: ${a.join(' ')}`);
+              },
             },
           }
         : {}),

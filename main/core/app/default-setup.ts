@@ -8,6 +8,7 @@ import { enableVersioning } from '../accounts/folder-check.js';
 import { S3ClientFactory } from '../accounts/s3-client-factory.js';
 import { MemorySecretStore } from '../accounts/secret-store.js';
 import { classifyS3Error } from '../transfer/s3-errors.js';
+import { createTwoWay } from '../replication/two-way.js';
 import type { SyncEngine } from '../sync/engine.js';
 
 export function defaultFolderPath(home = os.homedir()): string {
@@ -56,6 +57,17 @@ export async function runDefaultSetup(
   for (const b of buckets) await ensureBucket(account, b.bucket, b.region);
   const source = buckets[0];
   if (!source) throw new Error('the local regions list no region');
+  const partner = buckets[1];
+  // Two-way replication between the first two regions: a new user sees replication work,
+  // and versions written in the second region come back into the folder.
+  if (partner)
+    await createTwoWay({
+      accountId: account.id,
+      accountKind: 'local',
+      clientFor: (region) => engine.clientForAccount(account.id, region),
+      a: source,
+      b: partner,
+    });
   await engine.addFolder({
     path: folder,
     accountId: account.id,

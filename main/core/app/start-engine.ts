@@ -4,6 +4,7 @@ import { loadStoredAccounts } from '../accounts/account-commands.js';
 import type { SecretStore } from '../accounts/secret-store.js';
 import type { InstancePaths } from '../paths.js';
 import type { SettingsStore } from '../settings/settings-store.js';
+import { ReplicationService } from '../replication/service.js';
 import { SyncEngine } from '../sync/engine.js';
 import type { FolderTuning } from '../sync/folder-types.js';
 import type { AppController } from './app-controller.js';
@@ -68,10 +69,18 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
     );
     o.controller.activity.add(
       'info',
-      `First start: watching ${r.folder}, synced to ${r.buckets.map((b) => `${b.bucket} (${b.region})`).join(' and ')}`,
+      `First start: watching ${r.folder}, synced to ${r.buckets.map((b) => `${b.bucket} (${b.region})`).join(' and ')}, with two-way replication between them`,
     );
   }
   if (!settings.setupDone) o.settings.markSetupDone();
   o.controller.attachEngine(engine);
+  const replication = ReplicationService.attach({
+    engine,
+    events: o.controller.events,
+    activity: (level, message) => o.controller.activity.add(level, message),
+    localRegions: o.localRegions,
+    device: installationId,
+  });
+  o.controller.attachReplication(replication.handlers);
   return engine;
 }

@@ -64,6 +64,7 @@ export class SyncEngine {
   private rowsTimer: NodeJS.Timeout | null = null;
   private pendingRows = new Map<string, FileRecord>();
   private readonly uploadedListeners = new Set<(e: UploadedVersionEvent) => void>();
+  private readonly attached: { dispose(): void | Promise<void> }[] = [];
 
   constructor(private readonly opts: EngineOptions) {
     this.db = openIndexDb(opts.indexFile);
@@ -135,6 +136,11 @@ export class SyncEngine {
   onUploaded(listener: (e: UploadedVersionEvent) => void): Disposable {
     this.uploadedListeners.add(listener);
     return toDisposable(() => this.uploadedListeners.delete(listener));
+  }
+
+  /** Disposed with the engine, before the index closes (services built on it). */
+  addDisposable(d: { dispose(): void | Promise<void> }): void {
+    this.attached.push(d);
   }
 
   /** The index database, for modules that keep their own tables in it (replica status). */
@@ -331,6 +337,7 @@ export class SyncEngine {
   }
 
   async dispose(): Promise<void> {
+    for (const d of this.attached.splice(0).reverse()) await d.dispose();
     for (const loop of this.loops.values()) loop.dispose();
     this.loops.clear();
     this.queue.cancelAll();
