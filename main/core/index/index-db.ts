@@ -54,6 +54,63 @@ export const MIGRATIONS: readonly Migration[] = [
           ON DELETE CASCADE
       );
     `),
+  // 2: replication status (core/replication/status-tracker.ts): the tracked version of each
+  // file and its source status (replica_files), its state per destination (replica_status),
+  // and measured upload-to-verified latencies for the histogram (replica_latency).
+  (db) =>
+    db.exec(`
+      CREATE TABLE replica_files (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        rel_path TEXT NOT NULL,
+        bucket TEXT NOT NULL,
+        region TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        sha256 TEXT,
+        checksums TEXT,
+        source_status TEXT NOT NULL CHECK (source_status IN
+          ('PENDING','COMPLETED','FAILED','NONE','UNKNOWN')),
+        uploaded_at INTEGER NOT NULL,
+        next_check_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        error TEXT,
+        PRIMARY KEY (folder_id, rel_path)
+      );
+      CREATE INDEX replica_files_due ON replica_files (next_check_at)
+        WHERE next_check_at IS NOT NULL;
+      CREATE INDEX replica_files_bucket ON replica_files (bucket);
+      CREATE TABLE replica_status (
+        folder_id TEXT NOT NULL,
+        rel_path TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        dest_bucket TEXT NOT NULL,
+        dest_region TEXT NOT NULL,
+        rule_id TEXT,
+        state TEXT NOT NULL CHECK (state IN
+          ('pending','replicated','verified','failed','missing')),
+        latency_ms INTEGER,
+        rtc_breached INTEGER NOT NULL DEFAULT 0,
+        reason TEXT,
+        uploaded_at INTEGER NOT NULL,
+        next_check_at INTEGER,
+        attempts INTEGER NOT NULL DEFAULT 0,
+        failures INTEGER NOT NULL DEFAULT 0,
+        PRIMARY KEY (folder_id, rel_path, dest_bucket),
+        FOREIGN KEY (folder_id, rel_path) REFERENCES replica_files (folder_id, rel_path)
+          ON DELETE CASCADE
+      );
+      CREATE INDEX replica_status_dest ON replica_status (dest_bucket, state);
+      CREATE TABLE replica_latency (
+        source_bucket TEXT NOT NULL,
+        dest_bucket TEXT NOT NULL,
+        rule_id TEXT NOT NULL DEFAULT '',
+        latency_ms INTEGER NOT NULL,
+        measured_at INTEGER NOT NULL
+      );
+      CREATE INDEX replica_latency_pair ON replica_latency
+        (source_bucket, dest_bucket, rule_id, measured_at);
+    `),
 ];
 
 export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;

@@ -1,0 +1,342 @@
+// The tracker's rows in the index (migration 2 of core/index/index-db.ts): one tracked
+// version per file with its source status (replica_files), its state per destination
+// (replica_status), and the measured latencies kept for the histogram (replica_latency).
+import type Database from 'better-sqlite3';
+import type { FileReplication, ReplicaState } from '../../contract/index.js';
+import type { IndexDb } from '../index/index-db.js';
+import type { VersionChecksums } from './replica-checksums.js';
+
+export type SourceStatus = FileReplication['sourceStatus'];
+
+export interface TrackedFile {
+  folderId: string;
+  relPath: string;
+  bucket: string;
+  region: string;
+  key: string;
+  versionId: string;
+  /** rs-sha256 of the version (from the upload, or read from the source). */
+  sha256: string | null;
+  /** The source version's x-amz-checksum-* values, once read. */
+  checksums: VersionChecksums | null;
+  sourceStatus: SourceStatus;
+  uploadedAt: number;
+  /** When it is checked next; null once settled. */
+  nextCheckAt: number | null;
+  /** Source checks made. */
+  attempts: number;
+  /** Consecutive permanent errors (not a region outage). */
+  failures: number;
+  /** The last error met while checking, in plain words. */
+  error: string | null;
+}
+
+export interface TrackedDestination {
+  folderId: string;
+  relPath: string;
+  versionId: string;
+  bucket: string;
+  region: string;
+  ruleId: string | null;
+  state: ReplicaState;
+  latencyMs: number | null;
+  rtcBreached: boolean;
+  reason: string | null;
+  uploadedAt: number;
+  nextCheckAt: number | null;
+  attempts: number;
+  failures: number;
+}
+
+interface FileRow {
+  folder_id: string;
+  rel_path: string;
+  bucket: string;
+  region: string;
+  key: string;
+  version_id: string;
+  sha256: string | null;
+  checksums: string | null;
+  source_status: SourceStatus;
+  uploaded_at: number;
+  next_check_at: number | null;
+  attempts: number;
+  failures: number;
+  error: string | null;
+}
+
+interface DestRow {
+  folder_id: string;
+  rel_path: string;
+  version_id: string;
+  dest_bucket: string;
+  dest_region: string;
+  rule_id: string | null;
+  state: ReplicaState;
+  latency_ms: number | null;
+  rtc_breached: number;
+  reason: string | null;
+  uploaded_at: number;
+  next_check_at: number | null;
+  attempts: number;
+  failures: number;
+}
+
+const toFile = (r: FileRow): TrackedFile => ({
+  folderId: r.folder_id,
+  relPath: r.rel_path,
+  bucket: r.bucket,
+  region: r.region,
+  key: r.key,
+  versionId: r.version_id,
+  sha256: r.sha256,
+  checksums: r.checksums === null ? null : (JSON.parse(r.checksums) as VersionChecksums),
+  sourceStatus: r.source_status,
+  uploadedAt: r.uploaded_at,
+  nextCheckAt: r.next_check_at,
+  attempts: r.attempts,
+  failures: r.failures,
+  error: r.error,
+});
+
+const toDest = (r: DestRow): TrackedDestination => ({
+  folderId: r.folder_id,
+  relPath: r.rel_path,
+  versionId: r.version_id,
+  bucket: r.dest_bucket,
+  region: r.dest_region,
+  ruleId: r.rule_id,
+  state: r.state,
+  latencyMs: r.latency_ms,
+  rtcBreached: r.rtc_breached === 1,
+  reason: r.reason,
+  uploadedAt: r.uploaded_at,
+  nextCheckAt: r.next_check_at,
+  attempts: r.attempts,
+  failures: r.failures,
+});
+
+const fileParams = (f: TrackedFile) => ({
+  folderId: f.folderId,
+  relPath: f.relPath,
+  bucket: f.bucket,
+  region: f.region,
+  key: f.key,
+  versionId: f.versionId,
+  sha256: f.sha256,
+  checksums: f.checksums === null ? null : JSON.stringify(f.checksums),
+  sourceStatus: f.sourceStatus,
+  uploadedAt: f.uploadedAt,
+  nextCheckAt: f.nextCheckAt,
+  attempts: f.attempts,
+  failures: f.failures,
+  error: f.error,
+});
+
+const destParams = (d: TrackedDestination) => ({
+  folderId: d.folderId,
+  relPath: d.relPath,
+  versionId: d.versionId,
+  bucket: d.bucket,
+  region: d.region,
+  ruleId: d.ruleId,
+  state: d.state,
+  latencyMs: d.latencyMs,
+  rtcBreached: d.rtcBreached ? 1 : 0,
+  reason: d.reason,
+  uploadedAt: d.uploadedAt,
+  nextCheckAt: d.nextCheckAt,
+  attempts: d.attempts,
+  failures: d.failures,
+});
+
+type Params = Record<string, unknown>;
+
+/** Keep this many latencies per (source, destination, rule) for the histogram. */
+export const LATENCY_HISTORY = 1000;
+
+export class ReplicaStore {
+  private readonly getFileStmt: Database.Statement<[string, string], FileRow>;
+  private readonly putFileStmt: Database.Statement<[Params]>;
+  private readonly removeFileStmt: Database.Statement<[string, string]>;
+  private readonly destsStmt: Database.Statement<[string, string], DestRow>;
+  private readonly putDestStmt: Database.Statement<[Params]>;
+  private readonly dueStmt: Database.Statement<[number, number], FileRow>;
+  private readonly nextDueStmt: Database.Statement<[], { at: number | null }>;
+  private readonly statsStmt: Database.Statement<
+    [string],
+    { dest_bucket: string; rule_id: string; state: ReplicaState; n: number }
+  >;
+  private readonly latencyPairsStmt: Database.Statement<
+    [string],
+    { dest_bucket: string; rule_id: string }
+  >;
+  private readonly latenciesStmt: Database.Statement<
+    [string, string, string, number],
+    { latency_ms: number }
+  >;
+  private readonly addLatencyStmt: Database.Statement<[Params]>;
+  private readonly pruneLatencyStmt: Database.Statement<[Params]>;
+  private readonly countsStmt: Database.Statement<[], { state: ReplicaState; n: number }>;
+  private readonly countsFolderStmt: Database.Statement<
+    [string],
+    { state: ReplicaState; n: number }
+  >;
+
+  constructor(private readonly db: IndexDb) {
+    this.getFileStmt = db.prepare(
+      'SELECT * FROM replica_files WHERE folder_id = ? AND rel_path = ?',
+    );
+    this.putFileStmt = db.prepare(
+      `INSERT INTO replica_files (folder_id, rel_path, bucket, region, key, version_id, sha256,
+         checksums, source_status, uploaded_at, next_check_at, attempts, failures, error)
+       VALUES (@folderId, @relPath, @bucket, @region, @key, @versionId, @sha256, @checksums,
+         @sourceStatus, @uploadedAt, @nextCheckAt, @attempts, @failures, @error)
+       ON CONFLICT (folder_id, rel_path) DO UPDATE SET bucket = excluded.bucket,
+         region = excluded.region, key = excluded.key, version_id = excluded.version_id,
+         sha256 = excluded.sha256, checksums = excluded.checksums,
+         source_status = excluded.source_status, uploaded_at = excluded.uploaded_at,
+         next_check_at = excluded.next_check_at, attempts = excluded.attempts,
+         failures = excluded.failures, error = excluded.error`,
+    );
+    this.removeFileStmt = db.prepare(
+      'DELETE FROM replica_files WHERE folder_id = ? AND rel_path = ?',
+    );
+    this.destsStmt = db.prepare(
+      `SELECT * FROM replica_status WHERE folder_id = ? AND rel_path = ?
+       ORDER BY dest_region, dest_bucket`,
+    );
+    this.putDestStmt = db.prepare(
+      `INSERT INTO replica_status (folder_id, rel_path, version_id, dest_bucket, dest_region,
+         rule_id, state, latency_ms, rtc_breached, reason, uploaded_at, next_check_at, attempts,
+         failures)
+       VALUES (@folderId, @relPath, @versionId, @bucket, @region, @ruleId, @state, @latencyMs,
+         @rtcBreached, @reason, @uploadedAt, @nextCheckAt, @attempts, @failures)
+       ON CONFLICT (folder_id, rel_path, dest_bucket) DO UPDATE SET
+         version_id = excluded.version_id, dest_region = excluded.dest_region,
+         rule_id = excluded.rule_id, state = excluded.state, latency_ms = excluded.latency_ms,
+         rtc_breached = excluded.rtc_breached, reason = excluded.reason,
+         uploaded_at = excluded.uploaded_at, next_check_at = excluded.next_check_at,
+         attempts = excluded.attempts, failures = excluded.failures`,
+    );
+    this.dueStmt = db.prepare(
+      `SELECT * FROM replica_files WHERE next_check_at IS NOT NULL AND next_check_at <= ?
+       ORDER BY next_check_at LIMIT ?`,
+    );
+    this.nextDueStmt = db.prepare(
+      'SELECT min(next_check_at) AS at FROM replica_files WHERE next_check_at IS NOT NULL',
+    );
+    this.statsStmt = db.prepare(
+      `SELECT s.dest_bucket, coalesce(s.rule_id, '') AS rule_id, s.state, count(*) AS n
+       FROM replica_status s JOIN replica_files f USING (folder_id, rel_path)
+       WHERE f.bucket = ? GROUP BY 1, 2, 3`,
+    );
+    this.latencyPairsStmt = db.prepare(
+      `SELECT DISTINCT dest_bucket, rule_id FROM replica_latency WHERE source_bucket = ?`,
+    );
+    this.latenciesStmt = db.prepare(
+      `SELECT latency_ms FROM replica_latency
+       WHERE source_bucket = ? AND dest_bucket = ? AND rule_id = ?
+       ORDER BY measured_at DESC LIMIT ?`,
+    );
+    this.addLatencyStmt = db.prepare(
+      `INSERT INTO replica_latency (source_bucket, dest_bucket, rule_id, latency_ms, measured_at)
+       VALUES (@source, @dest, @ruleId, @latencyMs, @measuredAt)`,
+    );
+    this.pruneLatencyStmt = db.prepare(
+      `DELETE FROM replica_latency WHERE source_bucket = @source AND dest_bucket = @dest
+         AND rule_id = @ruleId AND rowid NOT IN (
+           SELECT rowid FROM replica_latency WHERE source_bucket = @source
+             AND dest_bucket = @dest AND rule_id = @ruleId
+           ORDER BY measured_at DESC LIMIT @keep)`,
+    );
+    this.countsStmt = db.prepare('SELECT state, count(*) AS n FROM replica_status GROUP BY state');
+    this.countsFolderStmt = db.prepare(
+      'SELECT state, count(*) AS n FROM replica_status WHERE folder_id = ? GROUP BY state',
+    );
+  }
+
+  file(folderId: string, relPath: string): TrackedFile | undefined {
+    const row = this.getFileStmt.get(folderId, relPath);
+    return row ? toFile(row) : undefined;
+  }
+
+  destinations(folderId: string, relPath: string): TrackedDestination[] {
+    return this.destsStmt.all(folderId, relPath).map(toDest);
+  }
+
+  /** Starts following a new version: its old destination rows go. */
+  replace(file: TrackedFile): void {
+    this.db.transaction(() => {
+      this.removeFileStmt.run(file.folderId, file.relPath);
+      this.putFileStmt.run(fileParams(file));
+    })();
+  }
+
+  remove(folderId: string, relPath: string): boolean {
+    return this.removeFileStmt.run(folderId, relPath).changes > 0;
+  }
+
+  /** Writes a file row and destination rows in one transaction. */
+  save(file: TrackedFile, dests: readonly TrackedDestination[] = []): void {
+    this.db.transaction(() => {
+      this.putFileStmt.run(fileParams(file));
+      for (const d of dests) this.putDestStmt.run(destParams(d));
+    })();
+  }
+
+  /** Unsettled files whose check is due, oldest due first. */
+  due(now: number, limit: number): TrackedFile[] {
+    return this.dueStmt.all(now, limit).map(toFile);
+  }
+
+  /** The earliest next check of any unsettled file. */
+  nextDue(): number | undefined {
+    return this.nextDueStmt.get()?.at ?? undefined;
+  }
+
+  /** Row counts per destination, rule and state, for the source bucket's rules. */
+  stateCounts(sourceBucket: string) {
+    return this.statsStmt.all(sourceBucket);
+  }
+
+  /** (destination, rule) pairs with measured latencies. */
+  latencyPairs(sourceBucket: string) {
+    return this.latencyPairsStmt.all(sourceBucket);
+  }
+
+  latencies(sourceBucket: string, destBucket: string, ruleId: string, limit: number): number[] {
+    return this.latenciesStmt
+      .all(sourceBucket, destBucket, ruleId, limit)
+      .map((r) => r.latency_ms)
+      .reverse();
+  }
+
+  addLatency(m: {
+    source: string;
+    dest: string;
+    ruleId: string;
+    latencyMs: number;
+    measuredAt: number;
+  }): void {
+    this.addLatencyStmt.run(m);
+  }
+
+  pruneLatencies(source: string, dest: string, ruleId: string): void {
+    this.pruneLatencyStmt.run({ source, dest, ruleId, keep: LATENCY_HISTORY });
+  }
+
+  countsByState(folderId?: string): Record<ReplicaState, number> {
+    const counts: Record<ReplicaState, number> = {
+      pending: 0,
+      replicated: 0,
+      verified: 0,
+      failed: 0,
+      missing: 0,
+    };
+    const rows =
+      folderId === undefined ? this.countsStmt.all() : this.countsFolderStmt.all(folderId);
+    for (const { state, n } of rows) counts[state] = n;
+    return counts;
+  }
+}

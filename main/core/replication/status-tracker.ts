@@ -1,0 +1,408 @@
+// Follows every uploaded version until its replicas are settled (DESIGN.md section 4 step 4):
+// the source's x-amz-replication-status first (PENDING → COMPLETED / FAILED, or none when no
+// rule applies), then each destination: HEAD by the same version id, checksum compared.
+// One timer for all files; each tick checks the due files in a batch; each file backs off
+// 1 s, 2 s, 4 s … 60 s while it is pending and is never polled again once settled; a region
+// that does not answer keeps its files pending (region-gate.ts), never failed.
+import type { S3Client } from '@aws-sdk/client-s3';
+import {
+  ContractError,
+  type DestinationStatus,
+  type FileReplication,
+} from '../../contract/index.js';
+import { limitConcurrency } from '../watch/scanner.js';
+import { RegionGates } from './region-gate.js';
+import { blocksRetry, diagnose, retryReplication } from './repair.js';
+import { ReplicaStore, type TrackedDestination, type TrackedFile } from './replica-store.js';
+import { RequestMeter } from './request-meter.js';
+import {
+  DEFAULT_TRACKER_TUNING,
+  type ReplicaTrackerOptions,
+  type TrackerStats,
+  type TrackerTimers,
+  type TrackerTuning,
+  type TrackInput,
+} from './tracker-config.js';
+import { ruleStatsFor } from './tracker-stats.js';
+import { newTickShare, VersionCheck, type Measured } from './version-check.js';
+
+export type { TrackedDestination, TrackedFile } from './replica-store.js';
+export {
+  backoffDelay,
+  DEFAULT_TRACKER_TUNING,
+  type DestinationsFor,
+  type ReplicaDestination,
+  type ReplicaTrackerOptions,
+  type RewriteEvent,
+  type TrackerStats,
+  type TrackerTimers,
+  type TrackerTuning,
+  type TrackInput,
+} from './tracker-config.js';
+
+const FINAL_SOURCE = new Set(['COMPLETED', 'FAILED', 'NONE']);
+
+export class ReplicaTracker {
+  private readonly store: ReplicaStore;
+  private readonly tuning: TrackerTuning;
+  private readonly now: () => number;
+  private readonly timers: TrackerTimers;
+  private readonly checker: VersionCheck;
+  private readonly meter = new RequestMeter();
+  private readonly gates: RegionGates;
+  private readonly dirty = new Set<string>();
+  private timer: unknown = null;
+  private timerAt = Infinity;
+  private running: Promise<void> | null = null;
+  private lastTickEnd = -Infinity;
+  private started = false;
+  private disposed = false;
+  private flushQueued = false;
+  private settled = 0;
+
+  constructor(private readonly opts: ReplicaTrackerOptions) {
+    this.store = new ReplicaStore(opts.db);
+    this.tuning = { ...DEFAULT_TRACKER_TUNING, ...opts.tuning };
+    this.now = opts.now ?? Date.now;
+    this.timers = opts.timers ?? {
+      setTimeout: (fn, ms) => setTimeout(fn, ms),
+      clearTimeout: (h) => clearTimeout(h as NodeJS.Timeout),
+    };
+    this.gates = new RegionGates({
+      initialDelayMs: this.tuning.initialDelayMs,
+      maxDelayMs: this.tuning.maxDelayMs,
+      now: this.now,
+    });
+    this.checker = new VersionCheck({
+      client: (region, folderId) => this.client(region, folderId),
+      destinationsFor: opts.destinationsFor,
+      gates: this.gates,
+      tuning: this.tuning,
+      now: this.now,
+      random: opts.random ?? Math.random,
+    });
+  }
+
+  /** Starts the timer; files left unsettled by an earlier run are picked up. */
+  start(): void {
+    if (this.disposed) return;
+    this.started = true;
+    this.schedule();
+  }
+
+  /** Stops the timer and waits for a running check. The index stays open (it is the engine's). */
+  async dispose(): Promise<void> {
+    this.disposed = true;
+    this.clearTimer();
+    this.gates.clear();
+    await this.running;
+  }
+
+  /** Follows a version just uploaded (after the upload is recorded as synced). Never throws. */
+  track(input: TrackInput): void {
+    if (this.disposed) return;
+    const uploadedAt = input.uploadedAt ?? this.now();
+    const file: TrackedFile = {
+      folderId: input.folderId,
+      relPath: input.relPath,
+      bucket: input.bucket,
+      region: input.region,
+      key: input.key,
+      versionId: input.versionId,
+      sha256: input.sha256?.toLowerCase() ?? null,
+      checksums: null,
+      sourceStatus: 'UNKNOWN',
+      uploadedAt,
+      nextCheckAt: Math.max(uploadedAt, this.now()) + this.checker.wait(0),
+      attempts: 0,
+      failures: 0,
+      error: null,
+    };
+    try {
+      this.store.replace(file);
+    } catch (err) {
+      this.opts.log?.(
+        'error',
+        `Cannot follow the replicas of ${input.relPath}: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return;
+    }
+    this.changed(file);
+    this.schedule();
+  }
+
+  /** Stops following a file (removed from the folder). */
+  forget(folderId: string, relPath: string): void {
+    if (this.store.remove(folderId, relPath)) this.changed({ folderId, relPath });
+  }
+
+  status(folderId: string, relPath: string): FileReplication {
+    const f = this.store.file(folderId, relPath);
+    const now = this.now();
+    return {
+      folderId,
+      relPath,
+      versionId: f?.versionId ?? null,
+      sourceStatus: f?.sourceStatus ?? 'UNKNOWN',
+      destinations: f
+        ? this.store.destinations(folderId, relPath).map((d) => this.view(d, now))
+        : [],
+    };
+  }
+
+  /** The stored rows of a file, with check times and errors (for diagnostics). */
+  record(
+    folderId: string,
+    relPath: string,
+  ): { file: TrackedFile; destinations: TrackedDestination[] } | undefined {
+    const file = this.store.file(folderId, relPath);
+    return file && { file, destinations: this.store.destinations(folderId, relPath) };
+  }
+
+  /** Destinations per replica state, for a folder or all. */
+  counts(folderId?: string) {
+    return this.store.countsByState(folderId);
+  }
+
+  /** Per destination and rule of a source bucket: counts and measured latencies. */
+  ruleStats(sourceBucket: string, latencyLimit = 1000) {
+    return ruleStatsFor(this.store, sourceBucket, latencyLimit);
+  }
+
+  stats(): TrackerStats {
+    const s = this.meter.stats();
+    return {
+      ...s,
+      settledFiles: this.settled,
+      requestsPerSettledFile: this.settled === 0 ? null : s.requests / this.settled,
+    };
+  }
+
+  resetStats(): void {
+    this.meter.reset();
+    this.settled = 0;
+  }
+
+  /** Resolves when no check is running (tests). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  /**
+   * FAILED or missing replicas: checks that the cause is gone (diagnose), then writes the
+   * version again in place (repair.ts) and follows the new version.
+   */
+  async retry(
+    folderId: string,
+    relPath: string,
+    options: { device?: string } = {},
+  ): Promise<FileReplication> {
+    const f = this.store.file(folderId, relPath);
+    if (!f)
+      throw new ContractError({
+        code: 'NotFound',
+        message: `Replica Sync has not followed the replicas of ${relPath}: upload it first.`,
+      });
+    const broken = this.store
+      .destinations(folderId, relPath)
+      .filter((d) => d.state === 'failed' || d.state === 'missing');
+    if (broken.length === 0 && f.sourceStatus !== 'FAILED')
+      throw new ContractError({
+        code: 'Forbidden',
+        message: `${relPath} has no failed replica to repair.`,
+        action: { kind: 'none' },
+      });
+    for (const d of broken) {
+      const diag = await diagnose((r) => this.client(r, folderId), d);
+      if (blocksRetry(diag))
+        throw new ContractError({
+          code: 'Forbidden',
+          message: diag.message,
+          action: diag.fix ?? { kind: 'none' },
+        });
+    }
+    const r = await retryReplication(
+      this.client(f.region, folderId),
+      { bucket: f.bucket, key: f.key, versionId: f.versionId, region: f.region },
+      options.device !== undefined ? { device: options.device } : {},
+    );
+    if (r.kind === 'superseded')
+      throw new ContractError({ code: 'Forbidden', message: r.message, action: { kind: 'none' } });
+    this.track({ ...f, versionId: r.versionId, uploadedAt: this.now() });
+    this.opts.onRewrite?.({
+      folderId,
+      relPath,
+      previousVersionId: f.versionId,
+      versionId: r.versionId,
+      etag: r.etag,
+    });
+    this.opts.log?.(
+      'info',
+      `Wrote ${relPath} again in ${f.bucket} (version ${r.versionId}) so S3 replicates it again`,
+    );
+    return this.status(folderId, relPath);
+  }
+
+  /** Checks the files that are due now (the timer calls it; tests may too). */
+  runOnce(): Promise<void> {
+    if (this.running) return this.running;
+    const run = this.tick()
+      .catch((err: unknown) => {
+        // The index failed (e.g. closed under a tick): reported, the timer goes on.
+        this.opts.log?.(
+          'error',
+          `Replica checks failed: ${err instanceof Error ? err.message : String(err)}`,
+        );
+      })
+      .finally(() => {
+        this.running = null;
+        this.lastTickEnd = this.now();
+        this.schedule();
+      });
+    this.running = run;
+    return run;
+  }
+
+  private async tick(): Promise<void> {
+    const due = this.store.due(this.now(), this.tuning.batchSize);
+    const share = newTickShare();
+    const limit = limitConcurrency(this.tuning.concurrency);
+    const pairs = new Map<string, Measured>();
+    await Promise.all(
+      due.map((f) =>
+        limit(async () => {
+          try {
+            const dests = this.store.destinations(f.folderId, f.relPath);
+            const before = stateKey(f, dests);
+            const out = await this.checker.run(f, dests, share);
+            if (this.save(f, out.dests, before, out.measured))
+              for (const m of out.measured) pairs.set(`${m.source}\n${m.dest}\n${m.ruleId}`, m);
+          } catch (err) {
+            // A bug or a database error: the file is tried again later, the loop goes on.
+            f.error = err instanceof Error ? err.message : String(err);
+            f.nextCheckAt = this.now() + this.tuning.maxDelayMs;
+            this.opts.log?.('error', `Replica check of ${f.relPath} failed: ${f.error}`);
+            this.trySave(f);
+          }
+        }),
+      ),
+    );
+    for (const m of pairs.values()) this.store.pruneLatencies(m.source, m.dest, m.ruleId);
+    this.flush();
+  }
+
+  private client(region: string, folderId: string): S3Client {
+    return this.meter.wrap(this.opts.clientFor(region, folderId));
+  }
+
+  /** Stores a check's result; false when a newer upload replaced the file meanwhile. */
+  private save(
+    f: TrackedFile,
+    dests: TrackedDestination[],
+    before: string,
+    measured: readonly Measured[],
+  ): boolean {
+    // Settled: the source is final and no destination is pending.
+    if (
+      f.nextCheckAt !== null &&
+      FINAL_SOURCE.has(f.sourceStatus) &&
+      dests.every((d) => d.state !== 'pending')
+    )
+      f.nextCheckAt = null;
+    if (f.nextCheckAt === null) for (const d of dests) d.nextCheckAt = null;
+    // A newer upload replaced the row while this check ran: its result is dropped.
+    const current = this.store.file(f.folderId, f.relPath);
+    if (!current || current.versionId !== f.versionId) return false;
+    this.store.save(f, dests);
+    for (const m of measured) this.store.addLatency(m);
+    if (f.nextCheckAt === null && !before.startsWith('settled')) this.settled++;
+    if (stateKey(f, dests) !== before) this.changed(f);
+    return true;
+  }
+
+  private trySave(f: TrackedFile): void {
+    try {
+      const current = this.store.file(f.folderId, f.relPath);
+      if (current && current.versionId === f.versionId) this.store.save(f);
+    } catch {
+      // The index itself fails: the engine reports that.
+    }
+  }
+
+  private view(d: TrackedDestination, now: number): DestinationStatus {
+    return {
+      bucket: d.bucket,
+      region: d.region,
+      state: d.state,
+      latencyMs: d.latencyMs,
+      rtcBreached:
+        d.rtcBreached || (d.state === 'pending' && now - d.uploadedAt > this.tuning.rtcWindowMs),
+      reason: d.reason,
+    };
+  }
+
+  private changed(f: { folderId: string; relPath: string }): void {
+    this.dirty.add(JSON.stringify([f.folderId, f.relPath]));
+    if (this.flushQueued || this.running) return;
+    this.flushQueued = true;
+    queueMicrotask(() => this.flush());
+  }
+
+  private flush(): void {
+    this.flushQueued = false;
+    if (this.dirty.size === 0) return;
+    const rows = [...this.dirty].map((k) => {
+      const [folderId, relPath] = JSON.parse(k) as [string, string];
+      return this.status(folderId, relPath);
+    });
+    this.dirty.clear();
+    try {
+      this.opts.onChange(rows);
+    } catch (err) {
+      this.opts.log?.('error', `Replica status listener failed: ${String(err)}`);
+    }
+  }
+
+  /** One timer: at the earliest due check, and at least minTickMs after the last tick ended. */
+  private schedule(): void {
+    if (!this.started || this.disposed || this.running) return;
+    let next: number | undefined;
+    try {
+      next = this.store.nextDue();
+    } catch (err) {
+      this.opts.log?.(
+        'error',
+        `Replica checks stopped: ${err instanceof Error ? err.message : String(err)}`,
+      );
+      return;
+    }
+    if (next === undefined) {
+      this.clearTimer();
+      return;
+    }
+    const at = Math.max(next, this.lastTickEnd + this.tuning.minTickMs);
+    if (this.timer !== null && this.timerAt <= at) return;
+    this.clearTimer();
+    this.timerAt = at;
+    this.timer = this.timers.setTimeout(
+      () => {
+        this.timer = null;
+        this.timerAt = Infinity;
+        void this.runOnce();
+      },
+      Math.max(0, at - this.now()),
+    );
+  }
+
+  private clearTimer(): void {
+    if (this.timer !== null) this.timers.clearTimeout(this.timer);
+    this.timer = null;
+    this.timerAt = Infinity;
+  }
+}
+
+/** What the UI sees of a file, to tell whether a check changed anything. */
+function stateKey(f: TrackedFile, dests: TrackedDestination[]): string {
+  const settled = f.nextCheckAt === null ? 'settled' : 'open';
+  return `${settled}|${f.sourceStatus}|${dests.map((d) => `${d.bucket}:${d.state}:${d.reason ?? ''}`).join(',')}`;
+}
