@@ -341,7 +341,11 @@ export function RuleEditor(props: Props) {
           {status}
         </p>
         {checks.error ? (
-          <ErrorNotice title="Could not check the rules." error={checks.error} />
+          <ErrorNotice
+            title="Could not check the rules."
+            error={checks.error}
+            onRetry={checks.recheck}
+          />
         ) : null}
         {checks.checks && checks.checks.length > 0 && rule !== null ? (
           <RuleCheckList
