@@ -62,8 +62,11 @@ export class ReplicationService {
       destinationsFor: (bucket, key, source) =>
         this.destinationsFor(this.folder(source.folderId).accountId, bucket, source.region, key),
       onChange: (rows) => this.queueChanged(rows),
-      onRewrite: (e) =>
-        engine.files.update(e.folderId, e.relPath, { versionId: e.versionId, etag: e.etag }),
+      // The next edit bases on the rewritten version, unless the file moved on meanwhile.
+      onRewrite: (e) => {
+        if (engine.files.get(e.folderId, e.relPath)?.versionId === e.previousVersionId)
+          engine.files.update(e.folderId, e.relPath, { versionId: e.versionId, etag: e.etag });
+      },
       log: o.activity,
       ...(o.trackerTuning ? { tuning: o.trackerTuning } : {}),
     });

@@ -114,6 +114,16 @@ async function applyRename(
       versionId: out.VersionId ?? 'null',
       etag: etag ?? null,
     });
+    deps.onUploaded?.({
+      folderId: folder.id,
+      relPath: d.to,
+      bucket: folder.bucket,
+      region: folder.region,
+      key,
+      versionId: out.VersionId ?? 'null',
+      sha256: d.sha256,
+      uploadedAt: Date.now(),
+    });
   } catch (err) {
     // The new key exists already, or the copy failed: upload it the ordinary way.
     const c = classifyS3Error(err, { bucket: folder.bucket, key, operation: 'copy' });
