@@ -18,8 +18,16 @@ import { startLocalChannel } from '../../main/core/app/local-channel.js';
 import { localAccount } from '../../main/core/app/start-engine.js';
 import { instancePaths } from '../../main/core/paths.js';
 import { MemorySettingsStore } from '../../main/core/settings/settings-store.js';
+import { ReplicationService } from '../../main/core/replication/service.js';
 import { SyncEngine } from '../../main/core/sync/engine.js';
-import { bucketName, startTestRegions, waitFor } from '../helpers/regions.js';
+import {
+  bucketName,
+  putReplication,
+  replicationBucket,
+  replicationRule,
+  startTestRegions,
+  waitFor,
+} from '../helpers/regions.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '../..');
@@ -247,4 +255,77 @@ test('wrong arguments exit 2 with the usage; --help exits 0', async () => {
   const help = await cli(['--help']);
   assert.equal(help.code, 0);
   assert.match(help.stdout, /status/);
+});
+
+test('status --json gives each file its per-destination replica state and latency', async (t) => {
+  const regions = await startTestRegions();
+  t.after(() => regions.stop());
+  const { dir, cleanup } = tempDir('rs-cli-repl-');
+  t.after(cleanup);
+  const dataDir = path.join(dir, 'data');
+  const folder = path.join(dir, 'Synced');
+  fs.mkdirSync(dataDir);
+  const source = await replicationBucket(regions, 'us-east-1');
+  const dest = await replicationBucket(regions, 'eu-west-1');
+  await putReplication(regions, 'us-east-1', source, [replicationRule(dest)]);
+
+  const controller = new AppController({
+    mode: 'browser',
+    version: '0.0.0-test',
+    dataDir,
+    settings: new MemorySettingsStore(),
+    host: { openWindow: () => {}, openPath: async () => '', quit: () => {} },
+  });
+  const engine = new SyncEngine({
+    indexFile: instancePaths(dataDir).index,
+    device: 'cli-test-device',
+    concurrency: 2,
+    secrets: new MemorySecretStore(),
+    events: controller.events,
+    activity: (level, message) => controller.activity.add(level, message),
+    onStatus: (patch) => controller.update(patch),
+    tuning: { settleMs: 50, pollMs: 60_000, rescanMs: 600_000 },
+  });
+  engine.addAccount(localAccount(regions.handle));
+  await engine.start({ paused: false });
+  const service = ReplicationService.attach({
+    engine,
+    events: controller.events,
+    activity: () => {},
+    device: 'cli-test-device',
+  });
+  const added = await engine.addFolder({ path: folder, bucket: source, region: 'us-east-1' });
+  fs.writeFileSync(path.join(folder, 'replicated.txt'), 'goes to eu-west-1\n');
+  await waitFor(
+    async () => {
+      await engine.settle();
+      return (
+        service.tracker.status(added.id, 'replicated.txt').destinations[0]?.state === 'verified'
+      );
+    },
+    30_000,
+    'the replica verified',
+  );
+  await engine.dispose();
+
+  const r = await cli(['status', '--data-dir', dataDir, '--json']);
+  assert.equal(r.code, 0, r.stderr);
+  const report = JSON.parse(r.stdout) as {
+    files: {
+      path: string;
+      replication: {
+        sourceStatus: string;
+        destinations: { bucket: string; region: string; state: string; latencyMs: number }[];
+      } | null;
+    }[];
+  };
+  const file = report.files.find((f) => f.path === 'replicated.txt');
+  assert.equal(file?.replication?.sourceStatus, 'COMPLETED');
+  const d = file?.replication?.destinations[0];
+  assert.equal(d?.bucket, dest);
+  assert.equal(d?.region, 'eu-west-1');
+  assert.equal(d?.state, 'verified');
+  assert.ok(typeof d?.latencyMs === 'number' && d.latencyMs >= 0, 'latency measured');
+  const text = await cli(['status', '--data-dir', dataDir]);
+  assert.match(text.stdout, /replicated\.txt\s+synced\s+\S+\s+eu-west-1 verified \d+\.\ds/);
 });

@@ -58,14 +58,29 @@ test('the index is read read-only: folders, counts and every file', (t) => {
     deleted: 0,
   });
   assert.deepEqual(report.files, [
-    { folder: '/home/me/Work', path: 'a.txt', state: 'synced', versionId: 'v-a', error: null },
-    { folder: '/home/me/Work', path: 'b.txt', state: 'interrupted', versionId: null, error: null },
+    {
+      folder: '/home/me/Work',
+      path: 'a.txt',
+      state: 'synced',
+      versionId: 'v-a',
+      error: null,
+      replication: null,
+    },
+    {
+      folder: '/home/me/Work',
+      path: 'b.txt',
+      state: 'interrupted',
+      versionId: null,
+      error: null,
+      replication: null,
+    },
     {
       folder: '/home/me/Work',
       path: 'c.txt',
       state: 'error',
       versionId: null,
       error: 'Access denied to team-bucket',
+      replication: null,
     },
   ]);
 });
@@ -158,13 +173,33 @@ test('the text form: folder block, file table, error column, escaped control cha
       },
     ],
     files: [
-      { folder: '/home/me/Work', path: 'a.txt', state: 'synced', versionId: 'v-a', error: null },
+      {
+        folder: '/home/me/Work',
+        path: 'a.txt',
+        state: 'synced',
+        versionId: 'v-a',
+        error: null,
+        replication: {
+          sourceStatus: 'COMPLETED',
+          destinations: [
+            {
+              bucket: 'b-eu',
+              region: 'eu-west-1',
+              state: 'verified',
+              latencyMs: 1250,
+              rtcBreached: false,
+              reason: null,
+            },
+          ],
+        },
+      },
       {
         folder: '/home/me/Work',
         path: 'odd\nname.txt',
         state: 'error',
         versionId: null,
         error: 'Access denied',
+        replication: null,
       },
     ],
   };
@@ -174,9 +209,9 @@ test('the text form: folder block, file table, error column, escaped control cha
   assert.match(text, /^ {2}state: {3}paused$/m);
   assert.match(text, /^ {2}error: {3}Region eu-west-1 is down$/m);
   assert.match(text, /^ {2}waiting: 60 files \(75%\) were deleted$/m);
-  assert.match(text, /^ {2}PATH\s+STATE\s+VERSION ID\s+ERROR$/m);
-  assert.match(text, /^ {2}a\.txt\s+synced\s+v-a$/m);
-  assert.match(text, /^ {2}odd\\x0aname\.txt\s+error\s+-\s+Access denied$/m);
+  assert.match(text, /^ {2}PATH\s+STATE\s+VERSION ID\s+REPLICAS\s+ERROR$/m);
+  assert.match(text, /^ {2}a\.txt\s+synced\s+v-a\s+eu-west-1 verified 1\.3s$/m);
+  assert.match(text, /^ {2}odd\\x0aname\.txt\s+error\s+-\s+-\s+Access denied$/m);
   assert.match(
     text,
     /^\/home\/me\/Empty → s3:\/\/b2\/ \(us-east-1\)\n(.*\n){3}\n {2}\(no files\)$/m,

@@ -4,12 +4,9 @@
 // One timer for all files; each tick checks the due files in a batch; each file backs off
 // 1 s, 2 s, 4 s … 60 s while it is pending and is never polled again once settled; a region
 // that does not answer keeps its files pending (region-gate.ts), never failed.
+import { fileReplicationView } from './replica-view.js';
 import type { S3Client } from '@aws-sdk/client-s3';
-import {
-  ContractError,
-  type DestinationStatus,
-  type FileReplication,
-} from '../../contract/index.js';
+import { ContractError, type FileReplication } from '../../contract/index.js';
 import { limitConcurrency } from '../watch/scanner.js';
 import { RegionGates } from './region-gate.js';
 import { blocksRetry, diagnose, retryReplication } from './repair.js';
@@ -137,17 +134,7 @@ export class ReplicaTracker {
   }
 
   status(folderId: string, relPath: string): FileReplication {
-    const f = this.store.file(folderId, relPath);
-    const now = this.now();
-    return {
-      folderId,
-      relPath,
-      versionId: f?.versionId ?? null,
-      sourceStatus: f?.sourceStatus ?? 'UNKNOWN',
-      destinations: f
-        ? this.store.destinations(folderId, relPath).map((d) => this.view(d, now))
-        : [],
-    };
+    return fileReplicationView(this.store, folderId, relPath, this.now(), this.tuning.rtcWindowMs);
   }
 
   /** The stored rows of a file, with check times and errors (for diagnostics). */
@@ -327,18 +314,6 @@ export class ReplicaTracker {
     } catch {
       // The index itself fails: the engine reports that.
     }
-  }
-
-  private view(d: TrackedDestination, now: number): DestinationStatus {
-    return {
-      bucket: d.bucket,
-      region: d.region,
-      state: d.state,
-      latencyMs: d.latencyMs,
-      rtcBreached:
-        d.rtcBreached || (d.state === 'pending' && now - d.uploadedAt > this.tuning.rtcWindowMs),
-      reason: d.reason,
-    };
   }
 
   private changed(f: { folderId: string; relPath: string }): void {

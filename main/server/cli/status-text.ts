@@ -47,11 +47,19 @@ function folderBlock(f: StatusFolder): string[] {
 function fileTable(files: StatusFile[]): string[] {
   if (files.length === 0) return ['  (no files)'];
   const withErrors = files.some((f) => f.error !== null);
-  const header = ['PATH', 'STATE', 'VERSION ID', ...(withErrors ? ['ERROR'] : [])];
+  const withReplicas = files.some((f) => f.replication !== null);
+  const header = [
+    'PATH',
+    'STATE',
+    'VERSION ID',
+    ...(withReplicas ? ['REPLICAS'] : []),
+    ...(withErrors ? ['ERROR'] : []),
+  ];
   const rows = files.map((f) => [
     printable(f.path),
     f.state,
     f.versionId === null ? '-' : printable(f.versionId),
+    ...(withReplicas ? [replicas(f)] : []),
     ...(withErrors ? [f.error === null ? '' : printable(f.error)] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
@@ -60,6 +68,21 @@ function fileTable(files: StatusFile[]): string[] {
       .map((cell, i) => (i === cells.length - 1 ? cell : cell.padEnd(widths[i] ?? 0)))
       .join('  ')}`.trimEnd();
   return [line(header), ...rows.map(line)];
+}
+
+/** "eu-west-1 verified 1.3s" per destination; "no rule" when none applies. */
+function replicas(f: StatusFile): string {
+  if (!f.replication) return '-';
+  if (f.replication.destinations.length === 0)
+    return f.replication.sourceStatus === 'NONE'
+      ? 'no rule'
+      : f.replication.sourceStatus.toLowerCase();
+  return f.replication.destinations
+    .map((d) => {
+      const latency = d.latencyMs === null ? '' : ` ${(d.latencyMs / 1000).toFixed(1)}s`;
+      return `${d.region} ${d.state}${latency}${d.rtcBreached ? ' (over 15 min)' : ''}`;
+    })
+    .join(', ');
 }
 
 // eslint-disable-next-line no-control-regex

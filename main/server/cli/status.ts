@@ -3,6 +3,7 @@
 import fs from 'node:fs';
 import {
   ContractError,
+  type FileReplication,
   type FileRow,
   type FileSyncState,
   type FolderCounts,
@@ -17,6 +18,8 @@ import { NoIndexError, openIndexReadOnly } from '../../core/index/read-only-inde
 import { instancePaths } from '../../core/paths.js';
 import { folderCounts } from '../../core/sync/engine-views.js';
 import { renderStatus } from './status-text.js';
+import { ReplicaStore } from '../../core/replication/replica-store.js';
+import { fileReplicationView } from '../../core/replication/replica-view.js';
 import { dataDirOption, EXIT_OK, resolveDataDir, type SubCommand } from './sub-command.js';
 
 export interface StatusFolder {
@@ -42,6 +45,8 @@ export interface StatusFile {
   /** The version last synced. */
   versionId: string | null;
   error: string | null;
+  /** Where its replicas stand (per destination: state and measured latency), if followed. */
+  replication: Pick<FileReplication, 'sourceStatus' | 'destinations'> | null;
 }
 
 export interface StatusReport {
@@ -72,7 +77,39 @@ export const statusCommand: SubCommand = {
 
 /** Asks the running instance; reads the index when none answers. */
 export async function readStatus(dataDir: string): Promise<StatusReport> {
-  return (await statusFromRunning(dataDir)) ?? statusFromIndex(dataDir);
+  const report = (await statusFromRunning(dataDir)) ?? statusFromIndex(dataDir);
+  addReplication(report, dataDir);
+  return report;
+}
+
+/**
+ * Replica states come from the index either way: the tracker writes them there, and SQLite
+ * (WAL) lets this read-only connection read beside the running app.
+ */
+function addReplication(report: StatusReport, dataDir: string): void {
+  let db;
+  try {
+    db = openIndexReadOnly(instancePaths(dataDir).index);
+  } catch {
+    return;
+  }
+  try {
+    const hasTable = db
+      .prepare("SELECT 1 FROM sqlite_master WHERE type = 'table' AND name = 'replica_status'")
+      .get();
+    if (!hasTable) return;
+    const store = new ReplicaStore(db);
+    const idOf = new Map(report.folders.map((f) => [f.path, f.id]));
+    const now = Date.now();
+    for (const file of report.files) {
+      const id = idOf.get(file.folder);
+      if (!id || !store.file(id, file.path)) continue;
+      const view = fileReplicationView(store, id, file.path, now);
+      file.replication = { sourceStatus: view.sourceStatus, destinations: view.destinations };
+    }
+  } finally {
+    db.close();
+  }
 }
 
 /** undefined when no instance answers, or its engine is not up yet. */
@@ -103,6 +140,7 @@ async function statusFromRunning(dataDir: string): Promise<StatusReport | undefi
         state: r.state,
         versionId: r.versionId,
         error: r.error,
+        replication: null,
       })),
     };
   } catch (err) {
@@ -169,6 +207,7 @@ export function statusFromIndex(dataDir: string): StatusReport {
           state: r.state,
           versionId: r.versionId,
           error: r.error,
+          replication: null,
         });
     }
     return { source: 'index', folders, files };
