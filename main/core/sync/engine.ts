@@ -1,9 +1,6 @@
 // The sync engine: folders, their loops, the shared upload queue and the index, and the
 // contract commands about them. Plain Node; the host gives it accounts and settings.
 import type { S3Client } from '@aws-sdk/client-s3';
-import { randomBytes } from 'node:crypto';
-import fs from 'node:fs';
-import path from 'node:path';
 import {
   ContractError,
   type AccountSummary,
@@ -14,7 +11,7 @@ import {
 } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
 import { describeAccount } from '../accounts/account.js';
-import { checkFolderBucket, enableVersioning } from '../accounts/folder-check.js';
+import { enableVersioning } from '../accounts/folder-check.js';
 import { S3ClientFactory } from '../accounts/s3-client-factory.js';
 import type { SecretStore } from '../accounts/secret-store.js';
 import { toDisposable, type Disposable } from '../disposable.js';
@@ -23,7 +20,10 @@ import { FileIndex, type FileRecord } from '../index/file-index.js';
 import { FolderTable, openIndexDb, type IndexDb } from '../index/index-db.js';
 import { MultipartParts } from '../index/multipart-parts.js';
 import { UploadQueue } from '../transfer/upload-queue.js';
+import { overallStatus } from './engine-status.js';
 import { summarize, toFileRow } from './engine-views.js';
+import { pageFiles } from './file-pages.js';
+import { checkNewFolder, invalid, newFolderId, type AddFolderArgs } from './folder-add.js';
 import { FolderLoop } from './folder-loop.js';
 import {
   DEFAULT_TUNING,
@@ -32,6 +32,10 @@ import {
   type UploadedVersionEvent,
 } from './folder-types.js';
 import { importPaths } from './import-paths.js';
+
+// Kept exported from here: the engine's module is the one the app and tests import.
+export { overallStatus } from './engine-status.js';
+export type { AddFolderArgs } from './folder-add.js';
 
 export interface EngineOptions {
   indexFile: string;
@@ -46,8 +50,6 @@ export interface EngineOptions {
   tuning?: Partial<FolderTuning>;
   log?: (line: string) => void;
 }
-
-export type AddFolderArgs = CommandArgs<'folders.add'>;
 
 export class SyncEngine {
   private readonly db: IndexDb;
@@ -165,60 +167,13 @@ export class SyncEngine {
   }
 
   async addFolder(args: AddFolderArgs): Promise<FolderSummary> {
-    const accountId = args.accountId ?? [...this.accounts.keys()][0];
-    const account = accountId ? this.accounts.get(accountId) : undefined;
-    if (!account)
-      throw invalid(
-        'accountId',
-        `No account "${args.accountId ?? ''}"; add one in Settings first.`,
-      );
-    const localPath = path.resolve(args.path);
-    const st = fs.statSync(localPath, { throwIfNoEntry: false });
-    if (st && !st.isDirectory()) throw invalid('path', `${localPath} is a file; pick a folder.`);
-    if (!st) fs.mkdirSync(localPath, { recursive: true });
-    for (const loop of this.loops.values()) {
-      const other = loop.folder.localPath;
-      if (
-        localPath === other ||
-        localPath.startsWith(other + path.sep) ||
-        other.startsWith(localPath + path.sep)
-      )
-        throw invalid(
-          'path',
-          `${localPath} overlaps the watched folder ${other}; pick a folder outside it.`,
-        );
-    }
-    const region =
-      args.region ?? (account.kind === 'local' ? Object.keys(account.endpoints)[0] : undefined);
-    const bucket = args.bucket;
-    if (!region) throw invalid('region', "Name the bucket's region (e.g. us-east-1).");
-    if (!bucket) throw invalid('bucket', 'Name the bucket this folder syncs to.');
-    const check = await checkFolderBucket(this.factory.clientFor(account, region), {
-      bucket,
-      region,
+    const { account, localPath, bucket, region, prefix } = await checkNewFolder(args, {
+      accounts: this.accounts,
+      watched: [...this.loops.values()].map((l) => l.folder.localPath),
+      clientFor: (a, r) => this.factory.clientFor(a, r),
     });
-    if (!check.ok) {
-      throw new ContractError({
-        code: 'InvalidArguments',
-        message: check.message,
-        issues: [
-          {
-            path: check.problem.startsWith('versioning') ? 'bucket' : 'bucket',
-            message: check.message,
-          },
-        ],
-        ...(check.fix?.kind === 'enable-versioning'
-          ? {
-              action: { kind: 'enable-versioning' as const, accountId: account.id, bucket, region },
-            }
-          : check.retryable
-            ? { action: { kind: 'retry' as const } }
-            : {}),
-      });
-    }
-    const prefix = normalizePrefix(args.prefix ?? '');
     const record = this.folderTable.add({
-      id: newId(),
+      id: newFolderId(),
       localPath,
       accountId: account.id,
       bucket,
@@ -288,30 +243,8 @@ export class SyncEngine {
   /** A page of rows across the chosen folder (or all, in folder order). */
   listFiles(args: CommandArgs<'files.list'>): FilePage {
     const queued = new Map(this.queue.items().map((i) => [i.id, i]));
-    const filter = {
-      ...(args.state ? { state: args.state } : {}),
-      ...(args.search ? { search: args.search } : {}),
-    };
     const ids = args.folderId ? [this.loop(args.folderId).folder.id] : [...this.loops.keys()];
-    let total = 0;
-    let skip = args.offset;
-    const rows = [];
-    for (const id of ids) {
-      const n = this.files.count(id, filter);
-      total += n;
-      if (rows.length >= args.limit || skip >= n) {
-        skip = Math.max(0, skip - n);
-        continue;
-      }
-      const page = this.files.list(id, {
-        ...filter,
-        offset: skip,
-        limit: args.limit - rows.length,
-      });
-      skip = 0;
-      rows.push(...page.map((r) => toFileRow(r, queued)));
-    }
-    return { total, offset: args.offset, rows };
+    return pageFiles(this.files, ids, args, queued);
   }
 
   async importPaths(folderId: string, paths: string[]): Promise<string[]> {
@@ -403,53 +336,4 @@ export class SyncEngine {
     this.opts.events.emit('folders.changed', folders);
     this.opts.onStatus(overallStatus(folders, this.paused));
   }
-}
-
-export function overallStatus(folders: FolderSummary[], paused: boolean): Partial<AppState> {
-  const base = {
-    folders: folders.map((f) => f.path),
-    conflicts: folders.reduce((n, f) => n + f.counts.conflict, 0),
-  };
-  const failing = folders.find((f) => f.state === 'error');
-  if (failing)
-    return {
-      ...base,
-      status: 'error',
-      message: `${path.basename(failing.path)}: ${failing.error ?? 'error'}`,
-    };
-  if (paused) return { ...base, status: 'paused', message: 'Paused' };
-  const asking = folders.find((f) => f.massDelete);
-  if (asking)
-    return {
-      ...base,
-      status: 'paused',
-      message: `${path.basename(asking.path)}: waiting for you to confirm deletes`,
-    };
-  const waiting = folders.reduce((n, f) => n + f.counts.pending + f.counts.uploading, 0);
-  const busy = folders.some((f) => f.state === 'scanning' || f.state === 'syncing');
-  if (waiting > 0)
-    return {
-      ...base,
-      status: 'syncing',
-      message: `Syncing ${waiting} file${waiting === 1 ? '' : 's'}`,
-    };
-  if (busy) return { ...base, status: 'syncing', message: 'Checking for changes' };
-  return { ...base, status: 'idle', message: 'Up to date' };
-}
-
-function invalid(field: string, message: string): ContractError {
-  return new ContractError({
-    code: 'InvalidArguments',
-    message,
-    issues: [{ path: field, message }],
-  });
-}
-
-function normalizePrefix(p: string): string {
-  const trimmed = p.replace(/^\/+/, '');
-  return trimmed === '' || trimmed.endsWith('/') ? trimmed : `${trimmed}/`;
-}
-
-function newId(): string {
-  return randomBytes(9).toString('base64url');
 }
