@@ -12,7 +12,14 @@ const folders = (names) => names.map((n) => `**/${n}/**`);
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/**', 'dist/**', '**/*.cjs', '.bench-data/**', '.scratch*/**', 'release/**'],
+    ignores: [
+      'node_modules/**',
+      'dist/**',
+      '**/*.cjs',
+      '.bench-data/**',
+      '.scratch*/**',
+      'release/**',
+    ],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

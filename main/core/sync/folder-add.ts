@@ -64,7 +64,7 @@ export async function checkNewFolder(
       message: check.message,
       issues: [
         {
-          path: check.problem.startsWith('versioning') ? 'bucket' : 'bucket',
+          path: 'bucket',
           message: check.message,
         },
       ],
