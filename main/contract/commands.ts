@@ -1,5 +1,6 @@
 // The one typed map of what the renderer may ask of main: arguments (validated at runtime
 // by the host) and results (typed only; main produces them).
+import { conflictCommandArgs, type ConflictCommandResults } from './conflicts.js';
 import { replicationCommandArgs, type ReplicationCommandResults } from './replication-commands.js';
 import {
   array,
@@ -145,9 +146,10 @@ export const commandArgs = {
     paths: array(string({ min: 1, max: 4096 }), { max: 1000 }),
   }),
   ...replicationCommandArgs,
+  ...conflictCommandArgs,
 } satisfies Record<string, Schema<unknown>>;
 
-export interface CommandResults extends ReplicationCommandResults {
+export interface CommandResults extends ReplicationCommandResults, ConflictCommandResults {
   'app.getState': AppState;
   'app.setPaused': AppState;
   'activity.list': ActivityEntry[];

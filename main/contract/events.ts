@@ -1,5 +1,6 @@
 // What main tells the renderer, by name.
 import type { ActivityEntry, AppState, MenuModel } from './state.js';
+import type { ConflictSummary } from './conflicts.js';
 import type { FileReplication, LocalRegionStatus } from './replication.js';
 import type { FileRow, FolderSummary } from './sync.js';
 
@@ -13,6 +14,8 @@ export interface EventPayloads {
   'files.changed': FileRow[];
   /** Replica status of files changed, batched. */
   'replication.changed': FileReplication[];
+  /** Open conflicts, the whole list, when it changes. */
+  'conflicts.changed': ConflictSummary[];
   /** Outage switches of the local regions changed. */
   'regions.changed': LocalRegionStatus[];
 }
@@ -26,4 +29,5 @@ export const eventNames: EventName[] = [
   'files.changed',
   'replication.changed',
   'regions.changed',
+  'conflicts.changed',
 ];

@@ -1,5 +1,6 @@
 export * from './api.js';
 export * from './commands.js';
+export * from './conflicts.js';
 export * from './errors.js';
 export * from './events.js';
 export * from './schema.js';

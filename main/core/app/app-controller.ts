@@ -1,5 +1,6 @@
 import {
   ContractError,
+  conflictCommandArgs,
   replicationCommandArgs,
   type AppMode,
   type AppState,
@@ -32,6 +33,8 @@ export type CommandHandlers = {
 
 export type ReplicationCommand = keyof typeof replicationCommandArgs;
 export type ReplicationHandlers = Pick<CommandHandlers, ReplicationCommand>;
+export type ConflictCommand = keyof typeof conflictCommandArgs;
+export type ConflictHandlers = Pick<CommandHandlers, ConflictCommand>;
 
 /**
  * The app's state and the handlers of every contract command. Both hosts (Electron IPC,
@@ -43,6 +46,7 @@ export class AppController {
   private state: AppState;
   private engine: SyncEngine | undefined;
   private replication: ReplicationHandlers | undefined;
+  private conflicts: ConflictHandlers | undefined;
 
   constructor(private readonly opts: AppControllerOptions) {
     const settings = opts.settings.get();
@@ -101,23 +105,32 @@ export class AppController {
     this.replication = handlers;
   }
 
-  /** Each replication command goes to the service once it is attached. */
-  private delegateReplication(): ReplicationHandlers {
+  /** The conflict service is running: its commands work from now on. */
+  attachConflicts(handlers: ConflictHandlers): void {
+    this.conflicts = handlers;
+  }
+
+  /** Each command of a group goes to its service once that is attached. */
+  private delegate<N extends CommandName>(
+    names: N[],
+    service: () => Partial<Record<N, unknown>> | undefined,
+    what: string,
+  ): Pick<CommandHandlers, N> {
     const out: Record<string, (args: unknown, signal: AbortSignal) => Promise<unknown>> = {};
-    for (const name of Object.keys(replicationCommandArgs) as ReplicationCommand[]) {
+    for (const name of names) {
       out[name] = async (args, signal) => {
-        const handler = this.replication?.[name] as
+        const handler = service()?.[name] as
           ((a: unknown, s: AbortSignal) => Promise<unknown>) | undefined;
         if (!handler)
           throw new ContractError({
             code: 'Unavailable',
-            message: 'Replication is still starting; try again in a moment.',
+            message: `${what} is still starting; try again in a moment.`,
             action: { kind: 'retry' },
           });
         return handler(args, signal);
       };
     }
-    return out as unknown as ReplicationHandlers;
+    return out as unknown as Pick<CommandHandlers, N>;
   }
 
   /** The engine is running: its commands work from now on. */
@@ -171,7 +184,16 @@ export class AppController {
   }
 
   readonly handlers: CommandHandlers = {
-    ...this.delegateReplication(),
+    ...this.delegate(
+      Object.keys(replicationCommandArgs) as ReplicationCommand[],
+      () => this.replication,
+      'Replication',
+    ),
+    ...this.delegate(
+      Object.keys(conflictCommandArgs) as ConflictCommand[],
+      () => this.conflicts,
+      'Conflict detection',
+    ),
     'app.getState': async () => this.state,
     'app.setPaused': async ({ paused }) => this.setPaused(paused),
     'activity.list': async ({ limit }) => this.activity.list(limit),
