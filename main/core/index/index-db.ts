@@ -111,6 +111,65 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX replica_latency_pair ON replica_latency
         (source_bucket, dest_bucket, rule_id, measured_at);
     `),
+  // 3: conflicts (core/conflicts/conflict-store.ts): the conflicts found (one open row per
+  // folder, key and kind; sides, base and missing buckets as JSON), the lineage and origin read
+  // per version (conflict_versions), what each bucket listed at the last look and since when
+  // (conflict_presence, also standing in for a bucket whose region cannot be reached), keys to
+  // look at again (conflict_watch) and the last-looked marks (conflict_marks); files_updated
+  // finds the index rows changed since the last look.
+  (db) =>
+    db.exec(`
+      CREATE TABLE conflicts (
+        id TEXT PRIMARY KEY,
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        kind TEXT NOT NULL CHECK (kind IN ('local-remote','fork','possible','divergence')),
+        sides TEXT NOT NULL,
+        base TEXT NOT NULL,
+        missing TEXT NOT NULL,
+        detail TEXT NOT NULL,
+        found_at INTEGER NOT NULL,
+        updated_at INTEGER NOT NULL,
+        resolved_at INTEGER
+      );
+      CREATE UNIQUE INDEX conflicts_open ON conflicts (folder_id, key, kind)
+        WHERE resolved_at IS NULL;
+      CREATE INDEX conflicts_folder ON conflicts (folder_id, resolved_at, found_at);
+      CREATE TABLE conflict_versions (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        node_id TEXT NOT NULL,
+        lineage TEXT,
+        origin TEXT,
+        origin_status TEXT CHECK (origin_status IN ('PENDING','COMPLETED','FAILED','NONE')),
+        checked_at INTEGER NOT NULL,
+        PRIMARY KEY (folder_id, key, node_id)
+      );
+      CREATE TABLE conflict_presence (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        bucket TEXT NOT NULL,
+        key TEXT NOT NULL,
+        version_id TEXT NOT NULL,
+        is_latest INTEGER NOT NULL,
+        last_modified INTEGER NOT NULL,
+        size INTEGER NOT NULL,
+        delete_marker INTEGER NOT NULL,
+        first_seen INTEGER NOT NULL,
+        PRIMARY KEY (folder_id, bucket, key, version_id)
+      );
+      CREATE TABLE conflict_watch (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        key TEXT NOT NULL,
+        PRIMARY KEY (folder_id, key)
+      );
+      CREATE TABLE conflict_marks (
+        folder_id TEXT NOT NULL REFERENCES folders(id) ON DELETE CASCADE,
+        source TEXT NOT NULL,
+        mark INTEGER NOT NULL,
+        PRIMARY KEY (folder_id, source)
+      );
+      CREATE INDEX files_updated ON files (folder_id, updated_at);
+    `),
 ];
 
 export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
