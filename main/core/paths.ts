@@ -25,6 +25,7 @@ export function instancePaths(dataDir: string) {
     regions: path.join(dataDir, 'regions'),
     index: path.join(dataDir, 'index.sqlite'),
     secrets: path.join(dataDir, 'secrets.json'),
+    conflictPolicies: path.join(dataDir, 'conflict-policies.json'),
     /** Accounts the user added, without secrets (core/accounts/account-store.ts). */
     accounts: path.join(dataDir, 'accounts.json'),
   };

@@ -4,10 +4,8 @@ import type { AppState, FolderSummary } from '../../contract/index.js';
 
 /** The first matching case wins: an error, then pause, then deletes to confirm, then work. */
 export function overallStatus(folders: FolderSummary[], paused: boolean): Partial<AppState> {
-  const base = {
-    folders: folders.map((f) => f.path),
-    conflicts: folders.reduce((n, f) => n + f.counts.conflict, 0),
-  };
+  // The conflict count is the conflict service's: it sees forks the index cannot.
+  const base = { folders: folders.map((f) => f.path) };
   const failing = folders.find((f) => f.state === 'error');
   if (failing)
     return {

@@ -1,6 +1,7 @@
 // The command line: `npm run cli -- <command> [options]`. Each sub-command is one entry of
 // the table below; exit codes are 0 (done), 1 (failed) and 2 (wrong arguments).
 import { parseArgs } from 'node:util';
+import { conflictsCommand, resolveCommand } from './conflicts.js';
 import { statusCommand } from './status.js';
 import {
   EXIT_ERROR,
@@ -16,6 +17,8 @@ const PROGRAM = 'npm run cli --';
 
 const commands: Record<string, SubCommand> = {
   status: statusCommand,
+  conflicts: conflictsCommand,
+  resolve: resolveCommand,
 };
 
 function overview(): string {

@@ -1,0 +1,508 @@
+// The conflict façade: runs the detector on every folder (incrementally, on a timer and when
+// the engine flags a file), keeps the UI's list current, applies a folder's automatic policy,
+// and maps each `conflicts.*` command onto detection, resolution and the versions browser.
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { randomBytes } from 'node:crypto';
+import {
+  ContractError,
+  type ConflictPolicy,
+  type ConflictSide as SideView,
+  type ConflictSummary,
+} from '../../contract/index.js';
+import type { ConflictHandlers } from '../app/app-controller.js';
+import type { EventHub } from '../emitter.js';
+import { bucketLocator, readBucketReplication, type BucketRef } from '../replication/rules.js';
+import type { SyncEngine } from '../sync/engine.js';
+import type { FolderConfig } from '../sync/folder-types.js';
+import { downloadVersion } from '../transfer/downloader.js';
+import { ConflictDetector, type ConflictRecord, type ConflictSide } from './detector.js';
+import { listVersions, previewLocal, previewVersion } from './preview.js';
+import {
+  ConflictChangedError,
+  resolveKeep,
+  resolveKeepBoth,
+  restoreVersion,
+  type KeepSide,
+  type Resolution,
+} from './resolve.js';
+
+export interface ConflictServiceOptions {
+  engine: SyncEngine;
+  events: EventHub;
+  device: string;
+  deviceName: () => string;
+  activity: (level: 'info' | 'warn' | 'error', message: string) => void;
+  openPath: (p: string) => Promise<string>;
+  /** The open conflicts changed (the tray menu and status follow). */
+  onList: (list: ConflictSummary[]) => void;
+  policyFile: string;
+  scanEveryMs?: number;
+}
+
+type Keep = 'local' | 'remote' | 'both';
+
+export class ConflictService {
+  readonly detector: ConflictDetector;
+  private readonly groups = new Map<string, { at: number; refs: BucketRef[] }>();
+  private policies: Record<string, ConflictPolicy>;
+  private timer: NodeJS.Timeout;
+  private readonly soon = new Map<string, NodeJS.Timeout>();
+  private disposed = false;
+
+  constructor(private readonly o: ConflictServiceOptions) {
+    this.detector = new ConflictDetector({
+      db: o.engine.indexDb,
+      clientFor: (region) => this.clientForRegion(region),
+      group: (folder) => this.groups.get(folder.id)?.refs ?? [],
+      device: o.device,
+      onChange: (change) => {
+        for (const r of change.found) {
+          this.o.activity('warn', `Conflict: ${r.detail}`);
+          void this.applyPolicy(r);
+        }
+        this.publish();
+      },
+    });
+    this.policies = readPolicies(o.policyFile);
+    this.timer = setInterval(() => void this.scanAll(), o.scanEveryMs ?? 20_000);
+    this.timer.unref();
+    o.events.subscribe((name, payload) => {
+      if (name !== 'files.changed') return;
+      for (const row of payload as { folderId: string; state: string }[])
+        if (row.state === 'conflict') this.scanSoon(row.folderId);
+    });
+  }
+
+  /** One look at every folder (or one). */
+  async scanAll(folderId?: string): Promise<number> {
+    let found = 0;
+    for (const f of this.o.engine.folderConfigs()) {
+      if (this.disposed || (folderId && f.id !== folderId)) continue;
+      try {
+        await this.refreshGroup(f);
+        found += (await this.detector.scan(f)).found;
+      } catch (err) {
+        this.o.activity(
+          'warn',
+          `Looking for conflicts in ${f.localPath}: ${(err as Error).message}`,
+        );
+      }
+    }
+    return found;
+  }
+
+  list(folderId?: string): ConflictSummary[] {
+    return this.detector.conflicts(folderId).map((r) => this.summary(r));
+  }
+
+  readonly handlers: ConflictHandlers = {
+    'conflicts.list': async ({ folderId }) => this.list(folderId),
+    'conflicts.scan': async ({ folderId }) => ({ found: await this.scanAll(folderId) }),
+    'conflicts.resolve': async ({ id, keep, keepVersion }) => {
+      if (!keep && !keepVersion)
+        throw invalid('keep', 'Say which side to keep: local, remote, both, or a version id.');
+      return this.resolve(this.record(id), keepVersion ?? (keep as Keep));
+    },
+    'conflicts.preview': async ({ id, side }) => {
+      const r = this.record(id);
+      const f = this.folder(r.folderId);
+      if (side === 'local') return previewLocal(this.absPath(f, r.key), this.relPath(f, r.key));
+      const s = this.side(r, side);
+      return previewVersion(this.client(f, s.region), s.bucket, r.key, side);
+    },
+    'conflicts.open': async ({ id, side }) => {
+      const r = this.record(id);
+      const f = this.folder(r.folderId);
+      let target = this.absPath(f, r.key);
+      if (side !== 'local') {
+        // A version opens from a private temp folder, never from the synced one.
+        const s = this.side(r, side);
+        const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replica-sync-version-'));
+        const got = await downloadVersion({
+          client: this.client(f, s.region),
+          bucket: s.bucket,
+          key: r.key,
+          versionId: side,
+          folder: dir,
+          prefix: f.prefix,
+        });
+        if (got.kind !== 'downloaded')
+          throw new ContractError({
+            code: 'NotFound',
+            message: `Version ${side} has no content to open.`,
+          });
+        target = got.path;
+      }
+      const error = await this.o.openPath(target);
+      if (error) throw new ContractError({ code: 'Unavailable', message: error });
+      return { opened: true };
+    },
+    'conflicts.bulkPreview': async ({ ids, policy }) =>
+      ids.map((id) => {
+        const r = this.record(id);
+        const keep = this.bulkChoice(r, policy);
+        return { id, relPath: this.relPath(this.folder(r.folderId), r.key), ...keep };
+      }),
+    'conflicts.bulkResolve': async ({ ids, policy }) => {
+      let resolved = 0;
+      const failed: { id: string; message: string }[] = [];
+      for (const id of ids) {
+        try {
+          const r = this.record(id);
+          const choice = this.bulkChoice(r, policy);
+          await this.resolve(r, choice.keep === 'local' ? 'local' : (choice.versionId ?? 'remote'));
+          resolved++;
+        } catch (err) {
+          failed.push({ id, message: (err as Error).message });
+        }
+      }
+      return { resolved, failed };
+    },
+    'conflicts.versions': async ({ folderId, relPath }) => {
+      const f = this.folder(folderId);
+      await this.refreshGroup(f);
+      const key = f.prefix + relPath;
+      const buckets = [
+        { bucket: f.bucket, region: f.region },
+        ...(this.groups.get(f.id)?.refs ?? []),
+      ]
+        .filter((b, i, all) => all.findIndex((x) => x.bucket === b.bucket) === i)
+        .map((b) => ({ ...b, client: this.client(f, b.region) }));
+      return listVersions(buckets, key, (d) => this.nameOf(d));
+    },
+    'conflicts.restore': async ({ folderId, relPath, versionId }) => {
+      const f = this.folder(folderId);
+      const key = f.prefix + relPath;
+      const row = this.o.engine.files.get(f.id, relPath);
+      const heads = row?.versionId ? [{ versionId: row.versionId }] : [];
+      const out = await restoreVersion({
+        client: this.client(f, f.region),
+        bucket: f.bucket,
+        key,
+        versionId,
+        device: this.o.device,
+        heads,
+        region: f.region,
+      }).catch(rethrowChanged);
+      this.o.activity(
+        'info',
+        `Restored ${relPath} to version ${versionId} (as new version ${out.versionId})`,
+      );
+      return { versionId: out.versionId };
+    },
+    'conflicts.setPolicy': async ({ folderId, policy }) => {
+      this.folder(folderId);
+      this.policies[folderId] = policy;
+      writePolicies(this.o.policyFile, this.policies);
+      this.o.activity(
+        'info',
+        `Conflicts in this folder: ${policy === 'ask' ? 'ask me' : policy.replace(/-/g, ' ')}`,
+      );
+      return { policy };
+    },
+  };
+
+  private async resolve(
+    r: ConflictRecord,
+    keep: Keep | string,
+  ): Promise<{ resolved: true; versionId: string; copy: string | null }> {
+    const f = this.folder(r.folderId);
+    const remote = r.sides.filter((s) => !s.local && s.versionId && !s.deleteMarker);
+    const local = r.sides.find((s) => s.local);
+    const heads = r.sides
+      .filter((s) => !s.local && s.versionId)
+      .map((s) => ({ versionId: s.versionId as string }));
+    const current = remote.find((s) => s.currentIn.includes(f.bucket)) ?? newest(remote);
+    const theirs =
+      remote.find((s) => s.device !== this.o.device && s.currentIn.includes(f.bucket)) ??
+      newest(remote.filter((s) => s.device !== this.o.device)) ??
+      current;
+    const base = {
+      client: this.client(f, f.region),
+      bucket: f.bucket,
+      key: r.key,
+      folderPath: f.localPath,
+      prefix: f.prefix,
+      device: this.o.device,
+      heads,
+      region: f.region,
+    };
+    let result: Resolution & { conflictCopy?: string };
+    try {
+      if (keep === 'both') {
+        const winner = theirs ?? current;
+        if (!winner?.versionId)
+          throw invalid('keep', 'There is no version in the bucket to keep beside the local file.');
+        const loser = local ?? remote.find((s) => s !== winner);
+        if (!loser) throw invalid('keep', 'There is only one side to keep.');
+        result = await resolveKeepBoth({
+          ...base,
+          keep: { kind: 'version', versionId: winner.versionId },
+          other: {
+            ...(loser.local ? { local: true as const } : { versionId: loser.versionId as string }),
+            deviceLabel: this.labelOf(loser),
+            lastModified: new Date(loser.lastModified),
+          },
+        });
+      } else {
+        const side: KeepSide =
+          keep === 'local'
+            ? local
+              ? { kind: 'local' }
+              : { kind: 'version', versionId: mineOrFail(remote, this.o.device) }
+            : keep === 'remote'
+              ? { kind: 'version', versionId: (theirs ?? current)?.versionId ?? failNoRemote() }
+              : { kind: 'version', versionId: this.side(r, keep).versionId as string };
+        result = await resolveKeep({ ...base, keep: side });
+      }
+    } catch (err) {
+      rethrowChanged(err);
+    }
+    const relPath = this.relPath(f, r.key);
+    this.o.engine.files.update(f.id, relPath, {
+      versionId: result.versionId,
+      etag: result.etag,
+      error: null,
+      ...(result.local
+        ? {
+            state: 'synced',
+            sha256: result.sha256,
+            size: result.local.size,
+            mtimeMs: result.local.mtimeMs,
+          }
+        : { state: 'pending' }),
+    });
+    this.o.activity(
+      'info',
+      `Resolved the conflict on ${relPath}${result.conflictCopy ? `; the other side is kept as ${result.conflictCopy}` : ''}`,
+    );
+    await this.detector.scan(f).catch(() => undefined);
+    this.publish();
+    return { resolved: true, versionId: result.versionId, copy: result.conflictCopy ?? null };
+  }
+
+  /** A folder's automatic policy: never by default; always keeps the loser as a copy. */
+  private async applyPolicy(r: ConflictRecord): Promise<void> {
+    const policy = this.policies[r.folderId] ?? 'ask';
+    if (policy === 'ask' || r.kind === 'possible' || r.kind === 'divergence') return;
+    try {
+      await this.resolve(r, 'both');
+      this.o.activity('info', `Resolved automatically (${policy.replace(/-/g, ' ')}): ${r.key}`);
+    } catch (err) {
+      this.o.activity(
+        'warn',
+        `The automatic policy could not resolve ${r.key}: ${(err as Error).message}`,
+      );
+    }
+  }
+
+  private bulkChoice(
+    r: ConflictRecord,
+    policy: 'keep-local' | 'keep-newest',
+  ): { keep: 'local' | 'remote'; versionId: string | null } {
+    const remote = r.sides.filter((s) => !s.local && s.versionId && !s.deleteMarker);
+    if (policy === 'keep-local') {
+      if (r.sides.some((s) => s.local)) return { keep: 'local', versionId: null };
+      const mine = newest(remote.filter((s) => s.device === this.o.device));
+      return { keep: 'remote', versionId: mine?.versionId ?? newest(remote)?.versionId ?? null };
+    }
+    const top = newest(r.sides);
+    return top?.local
+      ? { keep: 'local', versionId: null }
+      : { keep: 'remote', versionId: top?.versionId ?? null };
+  }
+
+  private summary(r: ConflictRecord): ConflictSummary {
+    const f = this.o.engine.folderConfigs().find((x) => x.id === r.folderId);
+    const baseId = r.base.find((b) => b !== 'none');
+    return {
+      id: r.id,
+      folderId: r.folderId,
+      relPath: f ? this.relPath(f, r.key) : r.key,
+      key: r.key,
+      kind: r.kind,
+      certain: r.kind !== 'possible',
+      sides: r.sides.map((s) => this.sideView(s)),
+      base: baseId
+        ? {
+            versionId: baseId,
+            device: null,
+            deviceName: null,
+            region: null,
+            bucket: null,
+            size: 0,
+            lastModified: new Date(0).toISOString(),
+            sha256: null,
+            isCurrent: false,
+            isLocal: false,
+            isMine: false,
+          }
+        : null,
+      foundAt: new Date(r.foundAt).toISOString(),
+    };
+  }
+
+  private sideView(s: ConflictSide): SideView {
+    return {
+      versionId: s.versionId,
+      device: s.device,
+      deviceName: s.device ? this.nameOf(s.device) : s.local ? this.o.deviceName() : null,
+      region: s.local ? null : s.region,
+      bucket: s.local ? null : s.bucket,
+      size: s.size,
+      lastModified: new Date(s.lastModified).toISOString(),
+      sha256: s.sha256,
+      isCurrent: s.isCurrent,
+      isLocal: s.local,
+      isMine: s.local || s.device === this.o.device,
+    };
+  }
+
+  private nameOf(device: string): string | null {
+    return device === this.o.device ? this.o.deviceName() : null;
+  }
+
+  private labelOf(s: ConflictSide): string {
+    return (
+      (s.local
+        ? this.o.deviceName()
+        : s.device
+          ? (this.nameOf(s.device) ?? s.device)
+          : 'another tool') || 'unknown device'
+    );
+  }
+
+  private publish(): void {
+    const list = this.list();
+    this.o.events.emit('conflicts.changed', list);
+    this.o.onList(list);
+  }
+
+  private scanSoon(folderId: string): void {
+    if (this.soon.has(folderId)) return;
+    const t = setTimeout(() => {
+      this.soon.delete(folderId);
+      void this.scanAll(folderId);
+    }, 1000);
+    t.unref();
+    this.soon.set(folderId, t);
+  }
+
+  /** The buckets the folder's bucket replicates to (its group), read again every minute. */
+  private async refreshGroup(f: FolderConfig): Promise<void> {
+    const cached = this.groups.get(f.id);
+    if (cached && Date.now() - cached.at < 60_000) return;
+    const client = this.client(f, f.region);
+    const conf = await readBucketReplication(
+      client,
+      { accountId: f.accountId, bucket: f.bucket, region: f.region },
+      bucketLocator(client),
+    ).catch(() => undefined);
+    const refs = (conf?.rules ?? [])
+      .filter((rule) => rule.enabled && rule.destination.region)
+      .map((rule) => ({
+        bucket: rule.destination.bucket,
+        region: rule.destination.region as string,
+      }));
+    this.groups.set(f.id, { at: Date.now(), refs });
+  }
+
+  private clientForRegion(region: string) {
+    const f = this.o.engine.folderConfigs()[0];
+    if (!f) throw new Error('no folder is watched');
+    return this.client(f, region);
+  }
+
+  private client(f: FolderConfig, region: string) {
+    return this.o.engine.clientForAccount(f.accountId, region);
+  }
+
+  private record(id: string): ConflictRecord {
+    const r = this.detector.conflicts().find((c) => c.id === id);
+    if (!r)
+      throw new ContractError({
+        code: 'NotFound',
+        message: `No open conflict with id ${id}: it may be resolved already.`,
+      });
+    return r;
+  }
+
+  private side(r: ConflictRecord, versionId: string): ConflictSide {
+    const s = r.sides.find((x) => x.versionId === versionId);
+    if (!s) throw invalid('side', `Version ${versionId} is not a side of this conflict.`);
+    return s;
+  }
+
+  private folder(id: string): FolderConfig {
+    const f = this.o.engine.folderConfigs().find((x) => x.id === id);
+    if (!f)
+      throw new ContractError({ code: 'NotFound', message: `No watched folder with id ${id}.` });
+    return f;
+  }
+
+  private relPath(f: FolderConfig, key: string): string {
+    return key.startsWith(f.prefix) ? key.slice(f.prefix.length) : key;
+  }
+
+  private absPath(f: FolderConfig, key: string): string {
+    return path.join(f.localPath, ...this.relPath(f, key).split('/'));
+  }
+
+  dispose(): void {
+    this.disposed = true;
+    clearInterval(this.timer);
+    for (const t of this.soon.values()) clearTimeout(t);
+  }
+}
+
+function newest<T extends { lastModified: number }>(sides: T[]): T | undefined {
+  return sides.reduce<T | undefined>(
+    (a, b) => (!a || b.lastModified > a.lastModified ? b : a),
+    undefined,
+  );
+}
+
+function mineOrFail(remote: ConflictSide[], device: string): string {
+  const mine = newest(remote.filter((s) => s.device === device));
+  if (!mine?.versionId)
+    throw invalid('keep', 'No side was written on this computer; keep a version instead.');
+  return mine.versionId;
+}
+
+function failNoRemote(): never {
+  throw invalid('keep', 'There is no version in the bucket to keep.');
+}
+
+function invalid(field: string, message: string): ContractError {
+  return new ContractError({
+    code: 'InvalidArguments',
+    message,
+    issues: [{ path: field, message }],
+  });
+}
+
+function rethrowChanged(err: unknown): never {
+  if (err instanceof ConflictChangedError)
+    throw new ContractError({
+      code: 'Unavailable',
+      message: err.message,
+      action: { kind: 'retry' },
+    });
+  throw err;
+}
+
+function readPolicies(file: string): Record<string, ConflictPolicy> {
+  try {
+    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, ConflictPolicy>;
+  } catch {
+    return {};
+  }
+}
+
+function writePolicies(file: string, policies: Record<string, ConflictPolicy>): void {
+  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
+  fs.writeFileSync(tmp, JSON.stringify(policies, null, 2), { mode: 0o600 });
+  fs.renameSync(tmp, file);
+}
