@@ -59,6 +59,7 @@ if (!app.requestSingleInstanceLock()) {
         localRegions: regions,
         folder: args.folder,
         log,
+        openPath: (p) => electron.shell.openPath(p),
       });
       app.on('will-quit', () => void engine.dispose());
       // The command line's way in; the app runs on without it when it cannot start.

@@ -4,6 +4,7 @@ import { loadStoredAccounts } from '../accounts/account-commands.js';
 import type { SecretStore } from '../accounts/secret-store.js';
 import type { InstancePaths } from '../paths.js';
 import type { SettingsStore } from '../settings/settings-store.js';
+import { ConflictService } from '../conflicts/service.js';
 import { ReplicationService } from '../replication/service.js';
 import { SyncEngine } from '../sync/engine.js';
 import type { FolderTuning } from '../sync/folder-types.js';
@@ -21,6 +22,8 @@ export interface StartEngineOptions {
   folder?: string | undefined;
   tuning?: Partial<FolderTuning>;
   log: (line: string) => void;
+  /** Opens a file with the system's app (conflict sides). */
+  openPath?: (p: string) => Promise<string>;
 }
 
 export const LOCAL_ACCOUNT_ID = 'local';
@@ -82,5 +85,18 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
     device: installationId,
   });
   o.controller.attachReplication(replication.handlers);
+  const conflicts = new ConflictService({
+    engine,
+    events: o.controller.events,
+    device: installationId,
+    deviceName: () => o.settings.get().deviceName,
+    activity: (level, message) => o.controller.activity.add(level, message),
+    openPath: (p) => o.openPath?.(p) ?? Promise.resolve('opening files is not available here'),
+    onList: (list) => o.controller.update({ conflicts: list.length }),
+    policyFile: o.paths.conflictPolicies,
+  });
+  engine.addDisposable(conflicts);
+  o.controller.attachConflicts(conflicts.handlers);
+  void conflicts.scanAll();
   return engine;
 }
