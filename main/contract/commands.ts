@@ -14,7 +14,7 @@ import {
   type Schema,
 } from './schema.js';
 import { settingsPatchSchema, type Settings } from './settings.js';
-import type { ActivityEntry, AppState, MenuModel } from './state.js';
+import type { ActivityEntry, AppState, MenuModel, TrayActionId } from './state.js';
 import type {
   AccountSummary,
   AccountTestResult,
@@ -35,6 +35,21 @@ const fileStates = [
 ] as const;
 
 const none = object({});
+
+/** The fixed menu actions, and `conflict:<id>:<action>` for a conflict the tray lists. */
+export const TRAY_ACTION_PATTERN =
+  /^(toggle-pause|open-window|open-folder|quit|resolve-all|open-conflicts|conflict:[A-Za-z0-9_-]+:(keep-local|keep-remote|keep-both|compare))$/;
+const trayActionText = string({
+  min: 1,
+  max: 160,
+  pattern: TRAY_ACTION_PATTERN,
+  patternMessage:
+    'must be a menu action (toggle-pause, open-window, open-folder, quit, resolve-all, open-conflicts) or conflict:<id>:keep-local|keep-remote|keep-both|compare',
+});
+// The pattern admits exactly the TrayActionId strings, so the checked text is one of them.
+const trayActionId: Schema<TrayActionId> = {
+  check: (v, path, issues) => trayActionText.check(v, path, issues) as TrayActionId,
+};
 
 const accountId = string({
   min: 1,
@@ -62,9 +77,7 @@ export const commandArgs = {
   'settings.get': none,
   'settings.update': object({ patch: settingsPatchSchema }),
   'tray.getMenu': none,
-  'tray.invoke': object({
-    id: oneOf(['toggle-pause', 'open-window', 'open-folder', 'quit'] as const),
-  }),
+  'tray.invoke': object({ id: trayActionId }),
   'accounts.list': none,
   'accounts.addProfile': object({
     name: accountName,

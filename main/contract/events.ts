@@ -1,5 +1,5 @@
 // What main tells the renderer, by name.
-import type { ActivityEntry, AppState, MenuModel } from './state.js';
+import type { ActivityEntry, AppNavigation, AppState, MenuModel } from './state.js';
 import type { ConflictSummary } from './conflicts.js';
 import type { FileReplication, LocalRegionStatus } from './replication.js';
 import type { FileRow, FolderSummary } from './sync.js';
@@ -7,6 +7,8 @@ import type { FileRow, FolderSummary } from './sync.js';
 export interface EventPayloads {
   'app.state': AppState;
   'tray.menu': MenuModel;
+  /** Show a view: the tray or a notification asked for it (the page follows). */
+  'app.navigate': AppNavigation;
   activity: ActivityEntry;
   /** Every folder, sent (throttled) when any of them changes. */
   'folders.changed': FolderSummary[];
@@ -24,6 +26,7 @@ export type EventName = keyof EventPayloads;
 export const eventNames: EventName[] = [
   'app.state',
   'tray.menu',
+  'app.navigate',
   'activity',
   'folders.changed',
   'files.changed',

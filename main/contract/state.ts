@@ -31,9 +31,28 @@ export interface ActivityEntry {
 export type MenuItem =
   | { kind: 'status'; id: string; label: string }
   | { kind: 'separator'; id: string }
-  | { kind: 'action'; id: MenuActionId; label: string; enabled: boolean };
+  | { kind: 'action'; id: TrayActionId; label: string; enabled: boolean }
+  | { kind: 'submenu'; id: string; label: string; items: MenuItem[] };
 
-export type MenuActionId = 'toggle-pause' | 'open-window' | 'open-folder' | 'quit';
+/** The menu's fixed actions; 'open-conflicts' is the "more…" entry past the listed conflicts. */
+export type MenuActionId =
+  'toggle-pause' | 'open-window' | 'open-folder' | 'quit' | 'resolve-all' | 'open-conflicts';
+
+/** What the tray offers for one listed conflict. */
+export type ConflictMenuAction = 'keep-local' | 'keep-remote' | 'keep-both' | 'compare';
+
+/** `conflict:<conflict id>:<action>`; the id has letters, digits, - and _ only. */
+export type ConflictMenuActionId = `conflict:${string}:${ConflictMenuAction}`;
+
+/** Any id that tray.invoke takes. */
+export type TrayActionId = MenuActionId | ConflictMenuActionId;
+
+/** A view the app can be asked to show (the tray's "Compare…", a notification's click). */
+export interface AppNavigation {
+  view: 'conflicts';
+  /** The conflict to select in the view. */
+  conflictId?: string;
+}
 
 export interface MenuModel {
   /** Tooltip of the tray icon. */

@@ -1,4 +1,5 @@
 // Folders and files as the UI and the CLI see them.
+import type { ConflictPolicy } from './conflicts.js';
 
 export type FolderState = 'idle' | 'scanning' | 'syncing' | 'paused' | 'error';
 
@@ -39,6 +40,8 @@ export interface FolderSummary {
   progress: { bytesDone: number; bytesTotal: number; files: number };
   /** Problems with local names (S3 cannot take them, or they collide). */
   nameProblems: string[];
+  /** How conflicts in this folder are resolved (conflicts.setPolicy), when the engine says. */
+  conflictPolicy?: ConflictPolicy;
 }
 
 export interface FileRow {

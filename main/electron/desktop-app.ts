@@ -1,12 +1,13 @@
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import type { MenuModel } from '../contract/index.js';
+import type { ConflictSummary, MenuModel } from '../contract/index.js';
 import { AppController } from '../core/app/app-controller.js';
 import { Dispatcher } from '../core/app/dispatcher.js';
 import { buildTrayMenu } from '../core/app/tray-menu.js';
 import { DisposableStore } from '../core/disposable.js';
 import type { SettingsStore } from '../core/settings/settings-store.js';
 import { serveRenderer } from './app-protocol.js';
+import { CONFLICT_NOTICES_FILE, ConflictNotifier } from './conflict-notifier.js';
 import type { ElectronDeps } from './electron-deps.js';
 import { IpcHost } from './ipc-host.js';
 import { TrayController } from './tray.js';
@@ -46,26 +47,43 @@ export function startDesktop(deps: ElectronDeps, opts: DesktopOptions) {
     host: {
       openWindow: () => showWindow(),
       openPath: (p) => deps.shell.openPath(p),
+      openView: (view, conflictId) => openView(view, conflictId),
       quit: () => deps.app.quit(),
     },
   });
   const dispatcher = new Dispatcher(controller.handlers, opts.log);
   const ipc = disposables.add(new IpcHost(deps.ipcMain, dispatcher, controller.events, opts.log));
 
-  function showWindow(): BrowserWindow {
+  /** Shows the window; a new one opens at `route` (an open one is told by app.navigate). */
+  function showWindow(route?: string): BrowserWindow {
     if (window && !window.isDestroyed()) {
       if (window.isMinimized()) window.restore();
       window.show();
       window.focus();
       return window;
     }
-    window = createMainWindow(deps, { preload, icon: iconPath('normal') });
+    window = createMainWindow(deps, {
+      preload,
+      icon: iconPath('normal'),
+      ...(route ? { route } : {}),
+    });
     ipc.attach(window.webContents);
     window.on('closed', () => {
       window = undefined;
     });
     return window;
   }
+
+  function openView(view: 'conflicts', conflictId?: string): void {
+    showWindow(conflictId ? `#/${view}/${conflictId}` : `#/${view}`);
+    controller.events.emit('app.navigate', { view, ...(conflictId ? { conflictId } : {}) });
+  }
+
+  const notifier = new ConflictNotifier(deps, {
+    file: path.join(opts.dataDir, CONFLICT_NOTICES_FILE),
+    onOpen: (conflictId) => controller.openView(conflictId),
+    log: opts.log,
+  });
 
   const tray = disposables.add(
     new TrayController(deps, iconPath, buildTrayMenu(controller.getState()), (id) => {
@@ -75,10 +93,17 @@ export function startDesktop(deps: ElectronDeps, opts: DesktopOptions) {
   disposables.add(
     controller.events.subscribe((name, payload) => {
       if (name === 'tray.menu') tray.render(payload as MenuModel);
+      if (name === 'conflicts.changed') notifier.update(payload as ConflictSummary[]);
     }),
   );
 
   showWindow();
   controller.ready();
-  return { controller, dispatcher, showWindow, dispose: () => disposables.dispose() };
+  return {
+    controller,
+    dispatcher,
+    notifier,
+    showWindow: () => showWindow(),
+    dispose: () => disposables.dispose(),
+  };
 }

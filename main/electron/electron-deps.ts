@@ -14,4 +14,5 @@ export type ElectronDeps = Pick<
   | 'protocol'
   | 'session'
   | 'safeStorage'
+  | 'Notification'
 >;

@@ -1,14 +1,14 @@
 import type { MenuItemConstructorOptions, Tray } from 'electron';
-import type { MenuActionId, MenuModel } from '../contract/index.js';
+import type { MenuItem, MenuModel, TrayActionId } from '../contract/index.js';
 import type { Disposable } from '../core/disposable.js';
 import type { ElectronDeps } from './electron-deps.js';
 
 /** Turns the menu model into Electron's template; clicks go back through one callback. */
 export function toMenuTemplate(
-  model: MenuModel,
-  onAction: (id: MenuActionId) => void,
+  model: Pick<MenuModel, 'items'>,
+  onAction: (id: TrayActionId) => void,
 ): MenuItemConstructorOptions[] {
-  return model.items.map((item): MenuItemConstructorOptions => {
+  return model.items.map((item: MenuItem): MenuItemConstructorOptions => {
     switch (item.kind) {
       case 'status':
         return { id: item.id, label: item.label, enabled: false };
@@ -21,6 +21,12 @@ export function toMenuTemplate(
           enabled: item.enabled,
           click: () => onAction(item.id),
         };
+      case 'submenu':
+        return {
+          id: item.id,
+          label: item.label,
+          submenu: toMenuTemplate({ items: item.items }, onAction),
+        };
     }
   });
 }
@@ -32,7 +38,7 @@ export class TrayController implements Disposable {
     private readonly deps: Pick<ElectronDeps, 'Tray' | 'Menu' | 'nativeImage'>,
     private readonly iconPath: (icon: MenuModel['icon']) => string,
     initial: MenuModel,
-    private readonly onAction: (id: MenuActionId) => void,
+    private readonly onAction: (id: TrayActionId) => void,
   ) {
     this.tray = new deps.Tray(deps.nativeImage.createFromPath(iconPath(initial.icon)));
     this.render(initial);

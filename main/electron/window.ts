@@ -5,6 +5,8 @@ import { APP_ORIGIN, isTrustedUrl } from './security.js';
 export interface MainWindowOptions {
   preload: string;
   icon?: string;
+  /** A hash route to open at, e.g. `#/conflicts/<id>`. */
+  route?: string;
 }
 
 /** Every window is isolated and sandboxed, with no node, and cannot navigate away. */
@@ -52,6 +54,6 @@ export function createMainWindow(
     return { action: 'deny' };
   });
   win.once('ready-to-show', () => win.show());
-  void win.loadURL(`${APP_ORIGIN}/index.html`);
+  void win.loadURL(`${APP_ORIGIN}/index.html${opts.route ?? ''}`);
   return win;
 }

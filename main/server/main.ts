@@ -40,6 +40,9 @@ async function main(): Promise<void> {
     host: {
       openWindow: () => log('The window is the browser page; open the URL printed at start.'),
       openPath: (p) => openWithSystem(p),
+      // The open pages follow the event (and select the conflict).
+      openView: (view, conflictId) =>
+        controller.events.emit('app.navigate', { view, ...(conflictId ? { conflictId } : {}) }),
       quit: () => void shutdown(),
     },
   });

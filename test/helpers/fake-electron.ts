@@ -78,6 +78,26 @@ export class FakeTray {
   }
 }
 
+export class FakeNotification extends EventEmitter {
+  static created: FakeNotification[] = [];
+  static supported = true;
+  static isSupported() {
+    return FakeNotification.supported;
+  }
+  shown = false;
+  constructor(readonly options: { title: string; body: string }) {
+    super();
+    FakeNotification.created.push(this);
+  }
+  show() {
+    this.shown = true;
+  }
+  /** What Electron does when the user clicks the notice. */
+  click() {
+    this.emit('click', {});
+  }
+}
+
 export class FakeIpcMain extends EventEmitter {
   handlers = new Map<string, Listener>();
   handle(channel: string, fn: Listener) {
@@ -100,6 +120,8 @@ export interface FakeElectron {
 export function createFakeElectron(): FakeElectron {
   FakeBrowserWindow.created = [];
   FakeTray.created = [];
+  FakeNotification.created = [];
+  FakeNotification.supported = true;
   const ipcMain = new FakeIpcMain();
   const fake: FakeElectron = {
     ipcMain,
@@ -117,6 +139,7 @@ export function createFakeElectron(): FakeElectron {
     }),
     BrowserWindow: FakeBrowserWindow,
     Tray: FakeTray,
+    Notification: FakeNotification,
     Menu: { buildFromTemplate: (template: Record<string, unknown>[]) => ({ template }) },
     nativeImage: { createFromPath: (p: string) => ({ path: p }) },
     ipcMain,

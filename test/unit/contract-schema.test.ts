@@ -52,7 +52,35 @@ test('command argument schemas reject unexpected keys', () => {
     /evil: is not allowed/,
   );
   assert.deepEqual(parse(commandArgs['app.setPaused'], { paused: true }), { paused: true });
-  assert.throws(() => parse(commandArgs['tray.invoke'], { id: 'format-disk' }), /must be one of/);
+  assert.throws(() => parse(commandArgs['tray.invoke'], { id: 'format-disk' }), /menu action/);
+});
+
+test('tray.invoke takes the fixed actions and conflict:<id>:<action> only', () => {
+  for (const id of [
+    'toggle-pause',
+    'open-window',
+    'open-folder',
+    'quit',
+    'resolve-all',
+    'open-conflicts',
+    'conflict:c_1-A:keep-local',
+    'conflict:c1:keep-remote',
+    'conflict:c1:keep-both',
+    'conflict:c1:compare',
+  ])
+    assert.deepEqual(parse(commandArgs['tray.invoke'], { id }), { id });
+  for (const id of [
+    '',
+    'conflict::keep-local',
+    'conflict:c1:delete',
+    'conflict:c/1:keep-local',
+    'conflict:c1:keep-local:extra',
+    'quit ',
+    'conflict:c1:compare\n',
+    `conflict:${'a'.repeat(200)}:compare`,
+  ])
+    assert.throws(() => parse(commandArgs['tray.invoke'], { id }), SchemaError, id);
+  assert.throws(() => parse(commandArgs['tray.invoke'], { id: 3 }), /expected a string/);
 });
 
 test('client messages: envelope is checked before the command', () => {

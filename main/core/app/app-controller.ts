@@ -7,7 +7,9 @@ import {
   type CommandArgs,
   type CommandName,
   type CommandResult,
-  type MenuActionId,
+  type ConflictMenuAction,
+  type ConflictSummary,
+  type TrayActionId,
 } from '../../contract/index.js';
 import { accountCommands } from '../accounts/account-commands.js';
 import { listAwsProfiles } from '../accounts/aws-profiles.js';
@@ -16,6 +18,7 @@ import type { SyncEngine } from '../sync/engine.js';
 import type { LocalRegions } from './local-regions.js';
 import { EventHub } from '../emitter.js';
 import { ActivityLog } from './activity-log.js';
+import { conflictFileName } from './conflict-text.js';
 import type { HostActions } from './host-actions.js';
 import { buildTrayMenu } from './tray-menu.js';
 
@@ -36,6 +39,13 @@ export type ReplicationHandlers = Pick<CommandHandlers, ReplicationCommand>;
 export type ConflictCommand = keyof typeof conflictCommandArgs;
 export type ConflictHandlers = Pick<CommandHandlers, ConflictCommand>;
 
+const CONFLICT_ACTION = /^conflict:([A-Za-z0-9_-]+):(keep-local|keep-remote|keep-both|compare)$/;
+const KEEP: Record<Exclude<ConflictMenuAction, 'compare'>, 'local' | 'remote' | 'both'> = {
+  'keep-local': 'local',
+  'keep-remote': 'remote',
+  'keep-both': 'both',
+};
+
 /**
  * The app's state and the handlers of every contract command. Both hosts (Electron IPC,
  * browser-mode WebSocket) dispatch into the same handlers, so the modes cannot drift.
@@ -47,8 +57,14 @@ export class AppController {
   private engine: SyncEngine | undefined;
   private replication: ReplicationHandlers | undefined;
   private conflicts: ConflictHandlers | undefined;
+  /** The open conflicts as the conflict service last reported them; null until it does. */
+  private conflictList: ConflictSummary[] | null = null;
 
   constructor(private readonly opts: AppControllerOptions) {
+    // The list arrives through setConflicts, or as the event if a service emits it itself.
+    this.events.subscribe((name, payload) => {
+      if (name === 'conflicts.changed') this.applyConflicts(payload as ConflictSummary[]);
+    });
     const settings = opts.settings.get();
     this.activity = new ActivityLog(1000, (entry) => this.events.emit('activity', entry));
     this.state = {
@@ -96,8 +112,32 @@ export class AppController {
 
   update(patch: Partial<AppState>): void {
     this.state = { ...this.state, ...patch };
+    // Once the conflict service reports, its list is the count (the engine counts files).
+    if (this.conflictList !== null)
+      this.state = { ...this.state, conflicts: this.conflictList.length };
     this.events.emit('app.state', this.state);
-    this.events.emit('tray.menu', buildTrayMenu(this.state));
+    this.events.emit('tray.menu', this.trayMenu());
+  }
+
+  /**
+   * The conflict service's whole list of open conflicts, whenever it changes: sent to the
+   * windows as 'conflicts.changed', counted in the state, listed in the tray.
+   */
+  setConflicts(list: ConflictSummary[]): void {
+    this.events.emit('conflicts.changed', list);
+  }
+
+  getConflicts(): ConflictSummary[] {
+    return this.conflictList ?? [];
+  }
+
+  private applyConflicts(list: ConflictSummary[]): void {
+    this.conflictList = list;
+    this.update({});
+  }
+
+  private trayMenu() {
+    return buildTrayMenu(this.state, this.conflictList ?? []);
   }
 
   /** The replication service is running: its commands work from now on. */
@@ -161,7 +201,19 @@ export class AppController {
     return this.state;
   }
 
-  async invokeMenu(id: MenuActionId): Promise<{ done: boolean; message?: string }> {
+  async invokeMenu(
+    id: TrayActionId,
+    signal: AbortSignal = new AbortController().signal,
+  ): Promise<{ done: boolean; message?: string }> {
+    const conflictAction = CONFLICT_ACTION.exec(id);
+    if (conflictAction) {
+      const [, conflictId = '', action = ''] = conflictAction;
+      if (action === 'compare') {
+        this.openView(conflictId);
+        return { done: true };
+      }
+      return this.resolveFromMenu(conflictId, KEEP[action as keyof typeof KEEP], signal);
+    }
     switch (id) {
       case 'toggle-pause':
         this.setPaused(!this.state.paused);
@@ -180,6 +232,40 @@ export class AppController {
         // Answer first, so the caller sees the result before the host goes away.
         setTimeout(() => this.opts.host.quit(), 50);
         return { done: true };
+      case 'resolve-all':
+      case 'open-conflicts':
+        this.openView();
+        return { done: true };
+    }
+    return { done: false, message: `The menu has no action "${id}".` };
+  }
+
+  /** Shows the Conflicts view (and selects a conflict) the way the host can. */
+  openView(conflictId?: string): void {
+    const host = this.opts.host;
+    if (host.openView) host.openView('conflicts', conflictId);
+    else host.openWindow();
+  }
+
+  /** Keep mine / theirs / both from the tray: the same command the Conflicts view runs. */
+  private async resolveFromMenu(
+    id: string,
+    keep: 'local' | 'remote' | 'both',
+    signal: AbortSignal,
+  ): Promise<{ done: boolean; message?: string }> {
+    const known = this.conflictList?.find((c) => c.id === id);
+    const name = known ? conflictFileName(known) : 'the file';
+    try {
+      const result = await this.handlers['conflicts.resolve']({ id, keep }, signal);
+      const kept =
+        keep === 'both'
+          ? `Kept both versions of ${name}${result.copy ? `; the other one is ${result.copy}` : ''}.`
+          : `Kept ${keep === 'local' ? 'your' : 'their'} version of ${name}.`;
+      return { done: true, message: kept };
+    } catch (err) {
+      const message = `Could not resolve the conflict in ${name}: ${(err as Error).message}`;
+      this.activity.add('warn', message);
+      return { done: false, message };
     }
   }
 
@@ -204,8 +290,8 @@ export class AppController {
       this.engine?.queue.setConcurrency(next.uploadConcurrency);
       return next;
     },
-    'tray.getMenu': async () => buildTrayMenu(this.state),
-    'tray.invoke': async ({ id }) => this.invokeMenu(id),
+    'tray.getMenu': async () => this.trayMenu(),
+    'tray.invoke': async ({ id }, signal) => this.invokeMenu(id, signal),
     'accounts.list': async () => this.requireEngine().listAccounts(),
     'accounts.addProfile': async (args) =>
       accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).addProfile(args),

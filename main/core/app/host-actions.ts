@@ -7,5 +7,10 @@ export interface HostActions {
   openWindow(): void;
   /** Open a local folder in the system's file manager; resolves to an error text or ''. */
   openPath(path: string): Promise<string>;
+  /**
+   * Show a view, e.g. the Conflicts view with one conflict selected (the tray, a notice).
+   * Both modes supply it; a host without it (a test) gets openWindow instead.
+   */
+  openView?(view: 'conflicts', conflictId?: string): void;
   quit(): void;
 }

@@ -1,7 +1,15 @@
 // Browser mode's stand-in for the system tray: a header button showing the tray icon's
-// state that opens the same menu model the desktop tray renders.
-import { useCallback, useEffect, useId, useRef, useState, type KeyboardEvent } from 'react';
-import type { MenuActionId } from '../../../main/contract/state.js';
+// state that opens the same menu model the desktop tray renders (submenus included).
+import {
+  useCallback,
+  useEffect,
+  useId,
+  useRef,
+  useState,
+  type KeyboardEvent,
+  type ReactNode,
+} from 'react';
+import type { MenuItem, TrayActionId } from '../../../main/contract/state.js';
 import { api } from '../api-instance.js';
 import { errorMessage } from '../contract-error.js';
 import { useTrayMenu } from '../hooks/use-tray-menu.js';
@@ -12,7 +20,9 @@ const NOTICE_MS = 6000;
 export function TrayMenu() {
   const menu = useTrayMenu();
   const [open, setOpen] = useState(false);
-  const [busy, setBusy] = useState<MenuActionId | null>(null);
+  const [busy, setBusy] = useState<TrayActionId | null>(null);
+  const [openSub, setOpenSub] = useState<string | null>(null);
+  const focusSub = useRef(false);
   const [notice, setNotice] = useState<string | null>(null);
   const rootRef = useRef<HTMLDivElement>(null);
   const buttonRef = useRef<HTMLButtonElement>(null);
@@ -34,8 +44,22 @@ export function TrayMenu() {
 
   const close = useCallback((returnFocus: boolean) => {
     setOpen(false);
+    setOpenSub(null);
     if (returnFocus) buttonRef.current?.focus();
   }, []);
+
+  // A submenu opened from the keyboard takes the focus, on its first item.
+  useEffect(() => {
+    if (openSub === null || !focusSub.current) return;
+    focusSub.current = false;
+    menuRef.current
+      ?.querySelector<HTMLButtonElement>('.tray-submenu button[role="menuitem"]:not(:disabled)')
+      ?.focus();
+  }, [openSub]);
+
+  const subButton = (id: string): HTMLButtonElement | null =>
+    menuRef.current?.querySelector<HTMLButtonElement>(`button[data-submenu="${CSS.escape(id)}"]`) ??
+    null;
 
   // Focus lands in the menu when it opens, as with a native menu.
   useEffect(() => {
@@ -76,9 +100,26 @@ export function TrayMenu() {
 
   const onMenuKeyDown = (event: KeyboardEvent<HTMLDivElement>): void => {
     const items = enabledItems();
-    const index = items.indexOf(document.activeElement as HTMLButtonElement);
+    const active = document.activeElement as HTMLButtonElement;
+    const index = items.indexOf(active);
     let next: HTMLButtonElement | undefined;
     switch (event.key) {
+      case 'ArrowRight': {
+        const sub = active.dataset.submenu;
+        if (sub === undefined) return;
+        event.preventDefault();
+        focusSub.current = true;
+        setOpenSub(sub);
+        return;
+      }
+      case 'ArrowLeft': {
+        if (openSub === null || !active.closest('.tray-submenu')) return;
+        event.preventDefault();
+        const parent = subButton(openSub);
+        setOpenSub(null);
+        parent?.focus();
+        return;
+      }
       case 'ArrowDown':
         next = items[(index + 1) % items.length];
         break;
@@ -105,7 +146,7 @@ export function TrayMenu() {
     next?.focus();
   };
 
-  const run = async (id: MenuActionId): Promise<void> => {
+  const run = async (id: TrayActionId): Promise<void> => {
     setBusy(id);
     try {
       const result = await api.invoke('tray.invoke', { id });
@@ -117,6 +158,63 @@ export function TrayMenu() {
       close(true);
     }
   };
+
+  const renderItems = (items: readonly MenuItem[]): ReactNode =>
+    items.map((item) => {
+      switch (item.kind) {
+        case 'separator':
+          return <div key={item.id} role="separator" className="tray-menu-separator" />;
+        case 'status':
+          return (
+            <div key={item.id} role="menuitem" aria-disabled="true" className="tray-menu-status">
+              {item.label}
+            </div>
+          );
+        case 'submenu': {
+          const expanded = openSub === item.id;
+          return (
+            <div key={item.id} role="none" className="tray-submenu-item">
+              <button
+                type="button"
+                role="menuitem"
+                tabIndex={-1}
+                className="tray-menu-action tray-menu-parent"
+                aria-haspopup="menu"
+                aria-expanded={expanded}
+                data-submenu={item.id}
+                disabled={busy !== null}
+                onClick={() => setOpenSub(expanded ? null : item.id)}
+              >
+                {item.label}
+                <span className="tray-menu-arrow" aria-hidden="true">
+                  {expanded ? '▾' : '▸'}
+                </span>
+              </button>
+              {expanded ? (
+                <div role="menu" aria-label={item.label} className="tray-submenu">
+                  {renderItems(item.items)}
+                </div>
+              ) : null}
+            </div>
+          );
+        }
+        case 'action':
+          return (
+            <button
+              key={item.id}
+              type="button"
+              role="menuitem"
+              tabIndex={-1}
+              className="tray-menu-action"
+              disabled={!item.enabled || busy !== null}
+              data-action={item.id}
+              onClick={() => void run(item.id)}
+            >
+              {item.label}
+            </button>
+          );
+      }
+    });
 
   return (
     <div className="tray" ref={rootRef}>
@@ -153,37 +251,7 @@ export function TrayMenu() {
               {menu.error ? menu.error.message : 'Loading…'}
             </div>
           ) : (
-            model.items.map((item) => {
-              if (item.kind === 'separator') {
-                return <div key={item.id} role="separator" className="tray-menu-separator" />;
-              }
-              if (item.kind === 'status') {
-                return (
-                  <div
-                    key={item.id}
-                    role="menuitem"
-                    aria-disabled="true"
-                    className="tray-menu-status"
-                  >
-                    {item.label}
-                  </div>
-                );
-              }
-              return (
-                <button
-                  key={item.id}
-                  type="button"
-                  role="menuitem"
-                  tabIndex={-1}
-                  className="tray-menu-action"
-                  disabled={!item.enabled || busy !== null}
-                  data-action={item.id}
-                  onClick={() => void run(item.id)}
-                >
-                  {item.label}
-                </button>
-              );
-            })
+            renderItems(model.items)
           )}
         </div>
       ) : null}
