@@ -1,6 +1,7 @@
 import { useEffect, useRef, type ReactNode } from 'react';
 import { mode } from './api-instance.js';
 import { AppHeader } from './components/AppHeader.js';
+import { ConflictNotifier } from './components/ConflictNotifier.js';
 import { DropZone } from './components/DropZone.js';
 import { EmptyState } from './components/EmptyState.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
@@ -8,7 +9,9 @@ import { ErrorNotice } from './components/ErrorNotice.js';
 import { Sidebar } from './components/Sidebar.js';
 import { StatusBar } from './components/StatusBar.js';
 import { ViewHeader } from './components/ViewHeader.js';
+import { useAppNavigate } from './hooks/use-app-navigate.js';
 import { useAppState } from './hooks/use-app-state.js';
+import { useConflicts } from './hooks/use-conflicts.js';
 import { useConnectionStatus } from './hooks/use-connection.js';
 import { useFilesFolderFilter } from './hooks/use-files-folder-filter.js';
 import { useFolders } from './hooks/use-folders.js';
@@ -21,6 +24,7 @@ import { FilesView } from './views/FilesView.js';
 import { FoldersView } from './views/FoldersView.js';
 import { ReplicationView } from './views/ReplicationView.js';
 import { SettingsView } from './views/SettingsView.js';
+import type { ConflictSummary } from '../../main/contract/conflicts.js';
 import type { AppState } from '../../main/contract/state.js';
 import type { FolderSummary } from '../../main/contract/sync.js';
 
@@ -28,6 +32,7 @@ function viewFor(
   route: RouteId,
   state: AppState | null,
   folders: LiveValue<FolderSummary[]>,
+  conflicts: LiveValue<ConflictSummary[]>,
 ): ReactNode {
   switch (route) {
     case 'folders':
@@ -37,7 +42,7 @@ function viewFor(
     case 'replication':
       return <ReplicationView state={state} folders={folders} />;
     case 'conflicts':
-      return <ConflictsView state={state} />;
+      return <ConflictsView conflicts={conflicts} folders={folders} />;
     case 'activity':
       return <ActivityView />;
     case 'settings':
@@ -50,6 +55,8 @@ export function App() {
   const appState = useAppState();
   const connection = useConnectionStatus();
   const folders = useFolders();
+  const conflicts = useConflicts();
+  useAppNavigate();
   const [filesFolderFilter] = useFilesFolderFilter();
   const mainRef = useRef<HTMLElement>(null);
   const firstRoute = useRef(true);
@@ -79,7 +86,7 @@ export function App() {
         ) : null}
         <ErrorBoundary resetKey={routeKey}>
           {route ? (
-            viewFor(route, appState.value, folders)
+            viewFor(route, appState.value, folders, conflicts)
           ) : (
             <section className="view">
               <ViewHeader title="Page not found" />
@@ -99,6 +106,7 @@ export function App() {
         mode={mode}
         onState={appState.replace}
       />
+      {mode === 'browser' ? <ConflictNotifier conflicts={conflicts.value} /> : null}
       <DropZone
         folders={folders.value}
         preferredFolderId={route === 'files' ? filesFolderFilter : null}
