@@ -76,6 +76,7 @@ async function main(): Promise<void> {
       localRegions: regions,
       folder: args.folder,
       log,
+      openPath: (p) => openWithSystem(p),
     });
   } catch (err) {
     controller.update({

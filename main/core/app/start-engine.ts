@@ -92,7 +92,7 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
     deviceName: () => o.settings.get().deviceName,
     activity: (level, message) => o.controller.activity.add(level, message),
     openPath: (p) => o.openPath?.(p) ?? Promise.resolve('opening files is not available here'),
-    onList: (list) => o.controller.update({ conflicts: list.length }),
+    onList: (list) => o.controller.setConflicts(list),
     policyFile: o.paths.conflictPolicies,
   });
   engine.addDisposable(conflicts);

@@ -35,7 +35,7 @@ export interface ConflictServiceOptions {
   deviceName: () => string;
   activity: (level: 'info' | 'warn' | 'error', message: string) => void;
   openPath: (p: string) => Promise<string>;
-  /** The open conflicts changed (the tray menu and status follow). */
+  /** The open conflicts changed: the controller updates the tray, status and the UI. */
   onList: (list: ConflictSummary[]) => void;
   policyFile: string;
   scanEveryMs?: number;
@@ -374,10 +374,9 @@ export class ConflictService {
     );
   }
 
+  /** The whole open list goes out once; the controller sends it on as the event. */
   private publish(): void {
-    const list = this.list();
-    this.o.events.emit('conflicts.changed', list);
-    this.o.onList(list);
+    this.o.onList(this.list());
   }
 
   private scanSoon(folderId: string): void {
