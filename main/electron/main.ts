@@ -3,6 +3,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as electron from 'electron';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
+import { regionsFromFile } from '../core/app/regions-file.js';
 import { startLocalChannel } from '../core/app/local-channel.js';
 import { instancePaths } from '../core/paths.js';
 import { startEngine } from '../core/app/start-engine.js';
@@ -40,7 +41,11 @@ if (!app.requestSingleInstanceLock()) {
     });
     app.on('second-instance', () => desktop.showWindow());
     void (async () => {
-      const regions = await startRegions({ dataDir: paths.regions, log }).catch((err: Error) => {
+      const regions = await (
+        args.regionsFile
+          ? regionsFromFile(args.regionsFile, log)
+          : startRegions({ dataDir: paths.regions, log })
+      ).catch((err: Error) => {
         desktop.controller.update({
           status: 'error',
           message: `Local regions could not start: ${err.message}`,

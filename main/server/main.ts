@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { AppController } from '../core/app/app-controller.js';
 import { Dispatcher } from '../core/app/dispatcher.js';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
+import { regionsFromFile } from '../core/app/regions-file.js';
 import { InstanceLock } from '../core/app/instance-lock.js';
 import { startLocalChannel } from '../core/app/local-channel.js';
 import { openWithSystem } from '../core/app/open-path.js';
@@ -58,7 +59,11 @@ async function main(): Promise<void> {
     dropTarget: (folderId) => engine?.folderPath(folderId),
   });
   // The UI stays reachable when the regions cannot start, and says why.
-  const regions = await startRegions({ dataDir: paths.regions, log }).catch((err: Error) => {
+  const regions = await (
+    args.regionsFile
+      ? regionsFromFile(args.regionsFile, log)
+      : startRegions({ dataDir: paths.regions, log })
+  ).catch((err: Error) => {
     controller.update({
       status: 'error',
       message: `Local regions could not start: ${err.message}`,

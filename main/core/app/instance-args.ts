@@ -12,6 +12,8 @@ export interface InstanceArgs {
   noOpen: boolean;
   /** The folder the first-start set-up watches (default ~/Replica Sync). */
   folder: string | undefined;
+  /** Use the local regions another process runs (its regions.json) instead of starting them. */
+  regionsFile: string | undefined;
 }
 
 /** Arguments shared by both modes: `npm start -- --data-dir DIR --port N`. */
@@ -26,6 +28,7 @@ export function parseInstanceArgs(argv: string[]): InstanceArgs {
       browser: { type: 'boolean' },
       'no-open': { type: 'boolean' },
       folder: { type: 'string' },
+      'regions-file': { type: 'string' },
     },
   });
   const dataDir =
@@ -40,5 +43,7 @@ export function parseInstanceArgs(argv: string[]): InstanceArgs {
     browser: values.browser === true,
     noOpen: values['no-open'] === true,
     folder: typeof values.folder === 'string' ? path.resolve(values.folder) : undefined,
+    regionsFile:
+      typeof values['regions-file'] === 'string' ? path.resolve(values['regions-file']) : undefined,
   };
 }
