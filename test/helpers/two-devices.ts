@@ -300,13 +300,14 @@ async function step(w: World, text: string): Promise<void> {
       return;
     }
     case 'squat-copies': {
-      const [c] = await conflictsOn(d, rel);
-      assert.ok(c, `${text}: ${d.name} has no open conflict on ${rel}`);
-      for (const s of c.sides) {
+      const list = await conflictsOn(d, rel);
+      assert.ok(list.length > 0, `${text}: ${d.name} has no open conflict on ${rel}`);
+      for (const s of list.flatMap((c) => c.sides)) {
         const label = s.isLocal
           ? (s.deviceName ?? 'unknown device')
           : (s.deviceName ?? s.device ?? 'another tool');
         const name = conflictCopyName(rel, label, new Date(s.lastModified), () => false);
+        if (fs.existsSync(abs(d, name))) continue;
         const body = `squatter at ${name}`;
         fs.writeFileSync(abs(d, name), body);
         w.written.add(body);
