@@ -266,6 +266,8 @@ export function analyzeKey(input: KeyInput): KeyAnalysis {
     let doubt = false;
     heads.forEach((a, i) =>
       heads.slice(i + 1).forEach((b) => {
+        // Two deletes agree: the file is gone either way, nothing to choose between.
+        if (a.deleteMarker && b.deleteMarker) return;
         if (certainPair(a, b, anc, byId)) certain.add(a).add(b);
         else doubt = true;
       }),

@@ -180,14 +180,17 @@ export async function pullRemote(
       continue;
     }
     const localFree = !st || (row !== undefined && unchangedSince(row, st));
-    if (!localFree || !fastForward) {
-      if (row || st) {
-        const why = !localFree
-          ? 'changed here and in the bucket'
-          : 'the bucket has a version not based on the one here';
-        if (row) markConflict(folder, deps, row, why);
-        report.conflicts++;
-      }
+    if (!localFree) {
+      // Changed here and in the bucket: a local–remote conflict; nothing is overwritten.
+      if (row) markConflict(folder, deps, row, 'changed here and in the bucket');
+      report.conflicts++;
+      continue;
+    }
+    if (!fastForward) {
+      // The bucket's version is not based on ours: a fork between versions, which the
+      // conflict detector reports from the lineage graph. The local file stays as it is
+      // until a resolution (based on every head, ours included) comes down.
+      report.conflicts++;
       continue;
     }
     const result = await downloadVersion({
