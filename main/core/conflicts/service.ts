@@ -4,13 +4,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { randomBytes } from 'node:crypto';
-import {
-  ContractError,
-  type ConflictPolicy,
-  type ConflictSide as SideView,
-  type ConflictSummary,
-} from '../../contract/index.js';
+import { ContractError, type ConflictSummary } from '../../contract/index.js';
 import type { ConflictHandlers } from '../app/app-controller.js';
 import type { EventHub } from '../emitter.js';
 import { bucketLocator, readBucketReplication, type BucketRef } from '../replication/rules.js';
@@ -18,6 +12,8 @@ import type { SyncEngine } from '../sync/engine.js';
 import type { FolderConfig } from '../sync/folder-types.js';
 import { downloadVersion } from '../transfer/downloader.js';
 import { ConflictDetector, type ConflictRecord, type ConflictSide } from './detector.js';
+import { PolicyFile } from './conflict-policies.js';
+import { sideLabel, summarize, type Me } from './conflict-view.js';
 import { listVersions, previewLocal, previewVersion } from './preview.js';
 import {
   ConflictChangedError,
@@ -46,7 +42,7 @@ type Keep = 'local' | 'remote' | 'both';
 export class ConflictService {
   readonly detector: ConflictDetector;
   private readonly groups = new Map<string, { at: number; refs: BucketRef[] }>();
-  private policies: Record<string, ConflictPolicy>;
+  private readonly policies: PolicyFile;
   private timer: NodeJS.Timeout;
   private readonly soon = new Map<string, NodeJS.Timeout>();
   private disposed = false;
@@ -65,7 +61,7 @@ export class ConflictService {
         this.publish();
       },
     });
-    this.policies = readPolicies(o.policyFile);
+    this.policies = new PolicyFile(o.policyFile);
     this.timer = setInterval(() => void this.scanAll(), o.scanEveryMs ?? 20_000);
     this.timer.unref();
     o.events.subscribe((name, payload) => {
@@ -194,8 +190,7 @@ export class ConflictService {
     },
     'conflicts.setPolicy': async ({ folderId, policy }) => {
       this.folder(folderId);
-      this.policies[folderId] = policy;
-      writePolicies(this.o.policyFile, this.policies);
+      this.policies.set(folderId, policy);
       this.o.activity(
         'info',
         `Conflicts in this folder: ${policy === 'ask' ? 'ask me' : policy.replace(/-/g, ' ')}`,
@@ -285,7 +280,7 @@ export class ConflictService {
 
   /** A folder's automatic policy: never by default; always keeps the loser as a copy. */
   private async applyPolicy(r: ConflictRecord): Promise<void> {
-    const policy = this.policies[r.folderId] ?? 'ask';
+    const policy = this.policies.get(r.folderId);
     if (policy === 'ask' || r.kind === 'possible' || r.kind === 'divergence') return;
     try {
       await this.resolve(r, 'both');
@@ -316,48 +311,7 @@ export class ConflictService {
 
   private summary(r: ConflictRecord): ConflictSummary {
     const f = this.o.engine.folderConfigs().find((x) => x.id === r.folderId);
-    const baseId = r.base.find((b) => b !== 'none');
-    return {
-      id: r.id,
-      folderId: r.folderId,
-      relPath: f ? this.relPath(f, r.key) : r.key,
-      key: r.key,
-      kind: r.kind,
-      certain: r.kind !== 'possible',
-      sides: r.sides.map((s) => this.sideView(s)),
-      base: baseId
-        ? {
-            versionId: baseId,
-            device: null,
-            deviceName: null,
-            region: null,
-            bucket: null,
-            size: 0,
-            lastModified: new Date(0).toISOString(),
-            sha256: null,
-            isCurrent: false,
-            isLocal: false,
-            isMine: false,
-          }
-        : null,
-      foundAt: new Date(r.foundAt).toISOString(),
-    };
-  }
-
-  private sideView(s: ConflictSide): SideView {
-    return {
-      versionId: s.versionId,
-      device: s.device,
-      deviceName: s.device ? this.nameOf(s.device) : s.local ? this.o.deviceName() : null,
-      region: s.local ? null : s.region,
-      bucket: s.local ? null : s.bucket,
-      size: s.size,
-      lastModified: new Date(s.lastModified).toISOString(),
-      sha256: s.sha256,
-      isCurrent: s.isCurrent,
-      isLocal: s.local,
-      isMine: s.local || s.device === this.o.device,
-    };
+    return summarize(r, f ? this.relPath(f, r.key) : r.key, this.me());
   }
 
   private nameOf(device: string): string | null {
@@ -365,13 +319,11 @@ export class ConflictService {
   }
 
   private labelOf(s: ConflictSide): string {
-    return (
-      (s.local
-        ? this.o.deviceName()
-        : s.device
-          ? (this.nameOf(s.device) ?? s.device)
-          : 'another tool') || 'unknown device'
-    );
+    return sideLabel(s, this.me());
+  }
+
+  private me(): Me {
+    return { device: this.o.device, name: this.o.deviceName() };
   }
 
   /** The whole open list goes out once; the controller sends it on as the event. */
@@ -490,18 +442,4 @@ function rethrowChanged(err: unknown): never {
       action: { kind: 'retry' },
     });
   throw err;
-}
-
-function readPolicies(file: string): Record<string, ConflictPolicy> {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, ConflictPolicy>;
-  } catch {
-    return {};
-  }
-}
-
-function writePolicies(file: string, policies: Record<string, ConflictPolicy>): void {
-  const tmp = `${file}.${randomBytes(4).toString('hex')}.tmp`;
-  fs.writeFileSync(tmp, JSON.stringify(policies, null, 2), { mode: 0o600 });
-  fs.renameSync(tmp, file);
 }
