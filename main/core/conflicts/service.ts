@@ -62,6 +62,7 @@ export class ConflictService {
       },
     });
     this.policies = new PolicyFile(o.policyFile);
+    o.engine.setConflictPolicyLookup((id) => this.policies.get(id));
     this.timer = setInterval(() => void this.scanAll(), o.scanEveryMs ?? 20_000);
     this.timer.unref();
     o.events.subscribe((name, payload) => {

@@ -4,6 +4,7 @@ import type { S3Client } from '@aws-sdk/client-s3';
 import {
   ContractError,
   type AccountSummary,
+  type ConflictPolicy,
   type AppState,
   type CommandArgs,
   type FilePage,
@@ -67,6 +68,7 @@ export class SyncEngine {
   private pendingRows = new Map<string, FileRecord>();
   private readonly uploadedListeners = new Set<(e: UploadedVersionEvent) => void>();
   private readonly attached: { dispose(): void | Promise<void> }[] = [];
+  private conflictPolicyOf: ((folderId: string) => ConflictPolicy) | undefined;
 
   constructor(private readonly opts: EngineOptions) {
     this.db = openIndexDb(opts.indexFile);
@@ -237,7 +239,16 @@ export class SyncEngine {
 
   listFolders(): FolderSummary[] {
     const items = this.queue.items();
-    return [...this.loops.values()].map((l) => summarize(l, this.files, items));
+    return [...this.loops.values()].map((l) => {
+      const summary = summarize(l, this.files, items);
+      const policy = this.conflictPolicyOf?.(l.folder.id);
+      return policy ? { ...summary, conflictPolicy: policy } : summary;
+    });
+  }
+
+  /** The conflict service tells each folder's automatic policy (shown with the folder). */
+  setConflictPolicyLookup(lookup: (folderId: string) => ConflictPolicy): void {
+    this.conflictPolicyOf = lookup;
   }
 
   /** A page of rows across the chosen folder (or all, in folder order). */
