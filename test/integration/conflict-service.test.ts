@@ -142,6 +142,11 @@ test('a cross-region fork is listed, kept both from the command, and clears by i
   assert.deepEqual(await app.call('conflicts.list', { folderId: folder.id }), []);
   assert.equal(app.controller.getState().conflicts, 0);
 
+  // The automatic policy is per folder, never on by default, and shown with the folder.
+  assert.equal((await app.call('folders.list', {}))[0]?.conflictPolicy, 'ask');
+  await app.call('conflicts.setPolicy', { folderId: folder.id, policy: 'newest-wins' });
+  assert.equal((await app.call('folders.list', {}))[0]?.conflictPolicy, 'newest-wins');
+
   const versions = await app.call('conflicts.versions', {
     folderId: folder.id,
     relPath: 'plan.txt',
