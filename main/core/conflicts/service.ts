@@ -192,6 +192,7 @@ export class ConflictService {
     'conflicts.setPolicy': async ({ folderId, policy }) => {
       this.folder(folderId);
       this.policies.set(folderId, policy);
+      this.o.engine.refreshFolders();
       this.o.activity(
         'info',
         `Conflicts in this folder: ${policy === 'ask' ? 'ask me' : policy.replace(/-/g, ' ')}`,

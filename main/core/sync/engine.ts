@@ -246,6 +246,11 @@ export class SyncEngine {
     });
   }
 
+  /** Sends the folder list again (e.g. after a folder's conflict policy changed). */
+  refreshFolders(): void {
+    this.publish();
+  }
+
   /** The conflict service tells each folder's automatic policy (shown with the folder). */
   setConflictPolicyLookup(lookup: (folderId: string) => ConflictPolicy): void {
     this.conflictPolicyOf = lookup;
