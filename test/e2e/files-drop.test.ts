@@ -4,69 +4,33 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Page } from 'playwright-core';
-import { startApp, type RunningApp } from '../helpers/app-process.js';
-import { launchChromium } from '../helpers/browser.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { test } from 'node:test';
+import { dropFiles, useAppInBrowser } from '../helpers/e2e.js';
 
-let app: RunningApp;
-let browser: Browser;
-let cleanup: () => void;
-let dataDir: string;
-
-before(async () => {
-  const t = tempDir('rs-e2e-drop-');
-  cleanup = t.cleanup;
-  dataDir = t.dir;
-  app = await startApp(['--data-dir', t.dir]);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  cleanup?.();
-});
+const e2e = useAppInBrowser('rs-e2e-drop-');
 
 function escapeRegExp(text: string): string {
   return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
-/** Drops files (name → content) on the page the way a file manager's drag ends. */
-async function dropFiles(page: Page, files: Record<string, string>): Promise<void> {
-  const dataTransfer = await page.evaluateHandle((entries) => {
-    // Runs in the page, where DataTransfer exists (this file is typed for Node).
-    const page = globalThis as unknown as {
-      DataTransfer: new () => { items: { add(file: File): void } };
-    };
-    const dt = new page.DataTransfer();
-    for (const [name, content] of entries) dt.items.add(new File([content], name));
-    return dt;
-  }, Object.entries(files));
-  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
-  await page.dispatchEvent('body', 'drop', { dataTransfer });
-  await dataTransfer.dispose();
-}
-
 test('add a folder, drop two files on the window, see them synced', async () => {
-  const page = await browser.newPage();
+  const page = await e2e.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.goto(app.url);
+  await page.goto(e2e.app.url);
 
   // The first start watches <data-dir>/Replica Sync; its bucket is reused under a prefix.
-  const firstPath = path.join(dataDir, 'Replica Sync');
+  const firstPath = path.join(e2e.dataDir, 'Replica Sync');
   const folders = page.getByRole('list', { name: 'Watched folders' });
   const first = folders.getByRole('listitem', { name: firstPath });
   await first.waitFor({ timeout: 60_000 });
   const bucket = (await first.locator('dd').first().innerText()).trim();
   assert.match(bucket, /^replica-sync-/);
 
-  const second = path.join(dataDir, 'Dropped');
+  const second = path.join(e2e.dataDir, 'Dropped');
   const form = page.getByRole('form', { name: 'Add folder' });
   await form.getByLabel('Local folder').fill(second);
   await form.getByLabel('Bucket').fill(bucket);

@@ -5,46 +5,11 @@
 // Pending, and once the outage is off it completes.
 import assert from 'node:assert/strict';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser, Locator, Page } from 'playwright-core';
-import { startApp, type RunningApp } from '../helpers/app-process.js';
-import { launchChromium } from '../helpers/browser.js';
-import { tempDir } from '../helpers/temp-dir.js';
+import { test } from 'node:test';
+import type { Locator, Page } from 'playwright-core';
+import { dropFiles, useAppInBrowser } from '../helpers/e2e.js';
 
-let app: RunningApp;
-let browser: Browser;
-let cleanup: () => void;
-let dataDir: string;
-
-before(async () => {
-  const t = tempDir('rs-e2e-replication-');
-  cleanup = t.cleanup;
-  dataDir = t.dir;
-  app = await startApp(['--data-dir', t.dir]);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  cleanup?.();
-});
-
-/** Drops files (name → content) on the page the way a file manager's drag ends. */
-async function dropFiles(page: Page, files: Record<string, string>): Promise<void> {
-  const dataTransfer = await page.evaluateHandle((entries) => {
-    // Runs in the page, where DataTransfer exists (this file is typed for Node).
-    const page = globalThis as unknown as {
-      DataTransfer: new () => { items: { add(file: File): void } };
-    };
-    const dt = new page.DataTransfer();
-    for (const [name, content] of entries) dt.items.add(new File([content], name));
-    return dt;
-  }, Object.entries(files));
-  await page.dispatchEvent('body', 'dragenter', { dataTransfer });
-  await page.dispatchEvent('body', 'drop', { dataTransfer });
-  await dataTransfer.dispose();
-}
+const e2e = useAppInBrowser('rs-e2e-replication-');
 
 const REPLICA_STATES = ['Pending', 'Replicated', 'Verified', 'Failed', 'Missing'] as const;
 type ReplicaWord = (typeof REPLICA_STATES)[number];
@@ -93,16 +58,16 @@ async function setOutage(page: Page, region: string, down: boolean): Promise<voi
 }
 
 test('two-way wizard, replica badges to Verified both ways, an outage holds them Pending', async () => {
-  const page = await browser.newPage({ viewport: { width: 1400, height: 1000 } });
+  const page = await e2e.browser.newPage({ viewport: { width: 1400, height: 1000 } });
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.goto(app.url);
+  await page.goto(e2e.app.url);
 
   // The first start watches <data-dir>/Replica Sync on the us-east-1 bucket.
-  const eastFolder = path.join(dataDir, 'Replica Sync');
+  const eastFolder = path.join(e2e.dataDir, 'Replica Sync');
   const folders = page.getByRole('list', { name: 'Watched folders' });
   const first = folders.getByRole('listitem', { name: eastFolder });
   await first.waitFor({ timeout: 60_000 });
@@ -161,7 +126,7 @@ test('two-way wizard, replica badges to Verified both ways, an outage holds them
   await simulator.getByRole('rowheader', { name: `${west} (eu-west-1)` }).waitFor();
 
   // A second folder on the eu-west-1 bucket, under its own prefix.
-  const westFolder = path.join(dataDir, 'West');
+  const westFolder = path.join(e2e.dataDir, 'West');
   await open(page, 'Folders');
   const form = page.getByRole('form', { name: 'Add folder' });
   await form.getByLabel('Local folder').fill(westFolder);

@@ -3,44 +3,29 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
-import { after, before, test } from 'node:test';
-import type { Browser } from 'playwright-core';
-import { startApp, type RunningApp } from '../helpers/app-process.js';
-import { launchChromium } from '../helpers/browser.js';
+import { test } from 'node:test';
+import { startApp } from '../helpers/app-process.js';
+import { useAppInBrowser } from '../helpers/e2e.js';
 import { tempDir } from '../helpers/temp-dir.js';
 
-let app: RunningApp;
-let browser: Browser;
-let cleanup: () => void;
-let dataDir: string;
-
-before(async () => {
-  const t = tempDir('rs-e2e-');
-  cleanup = t.cleanup;
-  dataDir = t.dir;
-  app = await startApp(['--data-dir', t.dir]);
-  browser = await launchChromium();
-});
-
-after(async () => {
-  await browser?.close();
-  await app?.stop();
-  cleanup?.();
-});
+const e2e = useAppInBrowser('rs-e2e-');
 
 test('npm start says in one line why Electron cannot start, then runs browser mode', () => {
-  assert.match(app.output(), /^Electron cannot start: .+; running browser mode\.$/m);
-  assert.match(app.output(), /^Replica Sync running at http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/m);
+  assert.match(e2e.app.output(), /^Electron cannot start: .+; running browser mode\.$/m);
+  assert.match(
+    e2e.app.output(),
+    /^Replica Sync running at http:\/\/127\.0\.0\.1:\d+\/\?token=\S+$/m,
+  );
 });
 
 test('the shell: navigation, status bar fed by events, and the tray menu header', async () => {
-  const page = await browser.newPage();
+  const page = await e2e.browser.newPage();
   const errors: string[] = [];
   page.on('pageerror', (e) => errors.push(e.message));
   page.on('console', (m) => {
     if (m.type() === 'error') errors.push(m.text());
   });
-  await page.goto(app.url);
+  await page.goto(e2e.app.url);
   const status = page.getByRole('contentinfo', { name: 'Status bar' });
   await status.getByText('Browser mode').waitFor();
   await page.getByRole('status').getByText('Up to date').waitFor();
@@ -86,8 +71,8 @@ test('the shell: navigation, status bar fed by events, and the tray menu header'
 });
 
 test('requests without the token are refused', async () => {
-  const page = await browser.newPage();
-  const res = await page.goto(app.origin + '/');
+  const page = await e2e.browser.newPage();
+  const res = await page.goto(e2e.app.origin + '/');
   assert.equal(res?.status(), 401);
   const ws = await page.evaluate(
     (origin) =>
@@ -96,11 +81,11 @@ test('requests without the token are refused', async () => {
         s.onopen = () => resolve('open');
         s.onerror = () => resolve('refused');
       }),
-    app.origin,
+    e2e.app.origin,
   );
   assert.equal(ws, 'refused');
   await page.close();
-  const direct = await fetch(app.origin + '/');
+  const direct = await fetch(e2e.app.origin + '/');
   assert.equal(direct.status, 401);
 });
 
@@ -109,7 +94,7 @@ test('a second instance with another data dir runs side by side; the same data d
   try {
     const second = await startApp(['--data-dir', t.dir]);
     try {
-      assert.notEqual(new URL(second.url).port, new URL(app.url).port);
+      assert.notEqual(new URL(second.url).port, new URL(e2e.app.url).port);
       const res = await fetch(second.url);
       assert.equal(res.status, 200);
       await assert.rejects(
@@ -125,8 +110,8 @@ test('a second instance with another data dir runs side by side; the same data d
 });
 
 test('the app runs the local regions under DIR/regions and shows them', async () => {
-  const page = await browser.newPage();
-  await page.goto(app.url);
+  const page = await e2e.browser.newPage();
+  await page.goto(e2e.app.url);
   await page
     .getByRole('navigation', { name: 'Main' })
     .getByRole('link', { name: 'Settings' })
@@ -136,7 +121,7 @@ test('the app runs the local regions under DIR/regions and shows them', async ()
   await list.getByText('eu-west-1').waitFor();
   const endpoints = (await list.innerText()).match(/http:\/\/127\.0\.0\.1:\d+/g) ?? [];
   assert.equal(endpoints.length, 2);
-  const file = path.join(dataDir, 'regions', 'regions.json');
+  const file = path.join(e2e.dataDir, 'regions', 'regions.json');
   assert.equal((fs.statSync(file).mode & 0o777).toString(8), '600');
   const written = JSON.parse(fs.readFileSync(file, 'utf8')) as { regions: { endpoint: string }[] };
   assert.deepEqual(written.regions.map((r) => r.endpoint).sort(), [...endpoints].sort());
