@@ -28,6 +28,7 @@ import path from 'node:path';
 import type { Readable } from 'node:stream';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { procCpuSeconds } from './proc-stats.js';
 
 // The SDK's notice that later releases will need Node 22 is noise in a benchmark's output.
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
@@ -99,17 +100,6 @@ interface ServerProcess {
   /** CPU seconds (user + system) the server process has used so far (Linux /proc). */
   cpuSeconds(): number | undefined;
   stop(): Promise<void>;
-}
-
-function procCpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line (11 and 12 after "pid (comm)").
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
 }
 
 const children = new Set<ChildProcess>();

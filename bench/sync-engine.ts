@@ -28,6 +28,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
+import { procCpuSeconds } from './proc-stats.js';
 import { MemorySecretStore } from '../main/core/accounts/secret-store.js';
 import { localAccount } from '../main/core/app/start-engine.js';
 import { EventHub } from '../main/core/emitter.js';
@@ -131,18 +132,6 @@ function options(argv: string[]): Options {
 
 // ---------------------------------------------------------------------------------------------
 // processes and CPU time (Linux /proc)
-
-/** user + system CPU seconds of a live process, from /proc/PID/stat. */
-function procCpuSeconds(pid: number | undefined): number | undefined {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    // utime and stime are fields 14 and 15 of the whole line (11 and 12 after "pid (comm)").
-    return (Number(fields[11]) + Number(fields[12])) / 100;
-  } catch {
-    return undefined;
-  }
-}
 
 /** CPU seconds of this process's children that have exited (cutime + cstime). */
 function reapedChildrenCpu(): number {
