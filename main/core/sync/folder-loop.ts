@@ -105,10 +105,12 @@ export class FolderLoop implements Disposable {
       for (const p of ignored) this.deps.index.remove(this.folder.id, p);
       input.removed = input.removed.filter((p) => !this.rules.ignores(p));
       await this.handle(input);
-      // Anything still waiting (e.g. failed earlier) goes back to the queue.
+      // Anything still waiting (e.g. failed earlier) goes back to the queue; rows already
+      // queued or running are left alone (a running upload re-queues itself if superseded).
       for (const state of ['pending', 'error', 'interrupted'] as const)
         for (const row of this.deps.index.list(this.folder.id, { state, limit: 100_000 }))
-          this.queueUpload(row.relPath);
+          if (!this.deps.queue.has(`${this.folder.id}:${row.relPath}`))
+            this.queueUpload(row.relPath);
     });
   }
 
