@@ -1,4 +1,5 @@
 export * from './api.js';
+export * from './capabilities.js';
 export * from './commands.js';
 export * from './conflicts.js';
 export * from './errors.js';

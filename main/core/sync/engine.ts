@@ -9,6 +9,7 @@ import {
   type CommandArgs,
   type FilePage,
   type FolderSummary,
+  type ServiceCapabilities,
 } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
 import { describeAccount } from '../accounts/account.js';
@@ -32,6 +33,7 @@ import {
   type FolderTuning,
   type UploadedVersionEvent,
 } from './folder-types.js';
+import type { FolderDirectory, UploadEvents } from './folder-directory.js';
 import { importPaths } from './import-paths.js';
 
 // Kept exported from here: the engine's module is the one the app and tests import.
@@ -52,7 +54,7 @@ export interface EngineOptions {
   log?: (line: string) => void;
 }
 
-export class SyncEngine {
+export class SyncEngine implements FolderDirectory, UploadEvents {
   private readonly db: IndexDb;
   readonly files: FileIndex;
   private readonly folderTable: FolderTable;
@@ -69,6 +71,7 @@ export class SyncEngine {
   private readonly uploadedListeners = new Set<(e: UploadedVersionEvent) => void>();
   private readonly attached: { dispose(): void | Promise<void> }[] = [];
   private conflictPolicyOf: ((folderId: string) => ConflictPolicy) | undefined;
+  private readonly capabilityOf = new Map<string, ServiceCapabilities>();
 
   constructor(private readonly opts: EngineOptions) {
     this.db = openIndexDb(opts.indexFile);
@@ -137,9 +140,50 @@ export class SyncEngine {
   }
 
   /** Every version this engine writes, as it is written. */
-  onUploaded(listener: (e: UploadedVersionEvent) => void): Disposable {
+  onDidUpload(listener: (e: UploadedVersionEvent) => void): Disposable {
     this.uploadedListeners.add(listener);
     return toDisposable(() => this.uploadedListeners.delete(listener));
+  }
+
+  /** @deprecated name kept for callers not yet moved to onDidUpload. */
+  onUploaded(listener: (e: UploadedVersionEvent) => void): Disposable {
+    return this.onDidUpload(listener);
+  }
+
+  // ---- FolderDirectory: what services get instead of the engine
+
+  folders(): FolderConfig[] {
+    return this.folderConfigs();
+  }
+
+  folder(id: string): FolderConfig | undefined {
+    return this.loops.get(id)?.folder;
+  }
+
+  /** The client of the folder's own account in `region`. */
+  clientFor(folderId: string, region: string): S3Client {
+    const f = this.loops.get(folderId)?.folder;
+    if (!f)
+      throw new ContractError({
+        code: 'NotFound',
+        message: `No watched folder with id ${folderId}.`,
+      });
+    return this.clientForAccount(f.accountId, region);
+  }
+
+  accountClient(accountId: string, region: string): S3Client {
+    return this.clientForAccount(accountId, region);
+  }
+
+  capabilities(folderId: string): ServiceCapabilities | undefined {
+    return this.capabilityOf.get(folderId);
+  }
+
+  /** The probe's result for a folder (the engine's probe runner sets it). */
+  setCapabilities(folderId: string, c: ServiceCapabilities | undefined): void {
+    if (c) this.capabilityOf.set(folderId, c);
+    else this.capabilityOf.delete(folderId);
+    this.publish();
   }
 
   /** Disposed with the engine, before the index closes (services built on it). */
