@@ -42,6 +42,8 @@ export interface FolderSummary {
   nameProblems: string[];
   /** How conflicts in this folder are resolved (conflicts.setPolicy), when the engine says. */
   conflictPolicy?: ConflictPolicy;
+  /** What the folder's service was measured to honour, in sentences, once probed. */
+  service?: { summary: string[]; probedAt: number };
 }
 
 export interface FileRow {
@@ -65,6 +67,8 @@ export interface FilePage {
 export interface AccountSummary {
   id: string;
   kind: 'local' | 'aws-profile' | 'aws-keys' | 'custom';
+  /** What the user calls it; accounts.list and accounts.add* set it (the CLI finds accounts by it). */
+  name?: string;
   label: string;
   /** Where its secret lives, in words ("local regions", "kept in memory only", ...). */
   secretStorage: string;

@@ -21,7 +21,7 @@ import type { Readable } from 'node:stream';
 import { localPathForKey } from '../transfer/downloader.js';
 import { buildLineage, isVersionId, LINEAGE_KEYS, parseLineage } from '../transfer/lineage.js';
 import { classifyS3Error, type S3ErrorContext } from '../transfer/s3-errors.js';
-import { conditionHeaders } from '../transfer/upload-common.js';
+import { conditionHeaders, type WriteStrategy } from '../transfer/upload-common.js';
 import {
   choosePartSize,
   uploadFile,
@@ -69,6 +69,8 @@ export interface ResolveRequest {
    * out, the current version is read and must be one of `heads`.
    */
   currentEtag?: string;
+  /** How this service takes writes (conditional only where proven). */
+  strategy?: WriteStrategy;
   region?: string;
   signal?: AbortSignal;
   /** For the trash folder's day. */
@@ -201,6 +203,7 @@ async function writeResolution(r: ResolveRequest, filePath: string): Promise<Wri
       device: r.device,
       bases,
       condition,
+      ...(r.strategy ? { strategy: r.strategy } : {}),
       ...(r.region !== undefined ? { region: r.region } : {}),
       ...(r.signal ? { signal: r.signal } : {}),
     });
@@ -325,6 +328,7 @@ export interface RestoreRequest {
   heads: ConflictHead[];
   /** ETag of the current version (If-Match); read and checked against `heads` when left out. */
   currentEtag?: string;
+  strategy?: WriteStrategy;
   region?: string;
   signal?: AbortSignal;
   /** Largest version copied with one CopyObject (S3 allows 5 GiB); above, a multipart copy. */
@@ -379,7 +383,7 @@ export async function restoreVersion(r: RestoreRequest): Promise<RestoredVersion
     });
   const size = src.ContentLength ?? 0;
   const sha256 = parseLineage(src.Metadata)?.sha256 ?? (await versionSha256(r));
-  const condition = conditionHeaders(await writeCondition(r));
+  const condition = conditionHeaders(await writeCondition(r), r.strategy);
   const kept = Object.entries(src.Metadata ?? {}).filter(
     ([k]) => !(Object.values(LINEAGE_KEYS) as string[]).includes(k.toLowerCase()),
   );
@@ -397,7 +401,9 @@ export async function restoreVersion(r: RestoreRequest): Promise<RestoredVersion
           ...write,
           CopySource: copySource,
           MetadataDirective: 'REPLACE',
-          ChecksumAlgorithm: 'CRC64NVME',
+          ...(r.strategy?.integrity === 'crc64nvme' || !r.strategy
+            ? { ChecksumAlgorithm: 'CRC64NVME' as const }
+            : {}),
           ...condition,
         }),
         send,

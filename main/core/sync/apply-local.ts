@@ -5,6 +5,8 @@ import { CopyObjectCommand } from '@aws-sdk/client-s3';
 import type { FileRecord } from '../index/file-index.js';
 import { buildLineage } from '../transfer/lineage.js';
 import { classifyS3Error } from '../transfer/s3-errors.js';
+import { conditionHeaders } from '../transfer/upload-common.js';
+import { versionsOverwritten } from '../transfer/write-check.js';
 import { deleteKey } from '../transfer/uploader.js';
 import { objectKey } from '../watch/key-names.js';
 import { limitConcurrency } from '../watch/scanner.js';
@@ -104,10 +106,22 @@ async function applyRename(
         CopySource: `${folder.bucket}/${encodeURIComponent(d.record.key)}?versionId=${encodeURIComponent(d.record.versionId)}`,
         MetadataDirective: 'REPLACE',
         Metadata: buildLineage({ device: deps.device, bases: [], sha256: d.sha256 }),
-        IfNoneMatch: '*',
+        ...conditionHeaders({ kind: 'new' }, deps.strategy()),
       }),
     );
     const etag = out.CopyObjectResult?.ETag;
+    if (!deps.strategy().conditional) {
+      const others = await versionsOverwritten({
+        client: deps.client,
+        bucket: folder.bucket,
+        key,
+        base: undefined,
+        ours: out.VersionId ?? 'null',
+        device: deps.device,
+        sha256: d.sha256,
+      }).catch(() => [] as string[]);
+      if (others.length > 0) deps.onForkSuspected?.(folder.id, d.to);
+    }
     index.upsert({
       ...base,
       state: 'synced',
@@ -175,7 +189,7 @@ async function deleteOne(
       folder.bucket,
       record.key,
       { base: record.versionId, ...(record.etag ? { etag: record.etag } : {}) },
-      { region: folder.region },
+      { region: folder.region, strategy: deps.strategy(), device: deps.device },
     );
     if (r.kind === 'conflict') {
       index.update(folder.id, record.relPath, { state: 'conflict', error: r.reason });

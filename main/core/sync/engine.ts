@@ -1,6 +1,7 @@
 // The sync engine: folders, their loops, the shared upload queue and the index, and the
 // contract commands about them. Plain Node; the host gives it accounts and settings.
 import type { S3Client } from '@aws-sdk/client-s3';
+import path from 'node:path';
 import {
   ContractError,
   type AccountSummary,
@@ -35,6 +36,11 @@ import {
 } from './folder-types.js';
 import type { FolderDirectory, UploadEvents } from './folder-directory.js';
 import { importPaths } from './import-paths.js';
+import {
+  FolderCapabilities,
+  strategyFor,
+  type FolderCapabilitiesOptions,
+} from './folder-capabilities.js';
 
 // Kept exported from here: the engine's module is the one the app and tests import.
 export { overallStatus } from './engine-status.js';
@@ -52,6 +58,10 @@ export interface EngineOptions {
   onStatus: (patch: Partial<AppState>) => void;
   tuning?: Partial<FolderTuning>;
   log?: (line: string) => void;
+  /** Measured capabilities per endpoint + bucket; default beside the index. */
+  capabilitiesFile?: string;
+  /** How each folder's service is measured (tests pass a probe of their own). */
+  capabilityProbe?: FolderCapabilitiesOptions['probe'];
 }
 
 export class SyncEngine implements FolderDirectory, UploadEvents {
@@ -72,6 +82,8 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
   private readonly attached: { dispose(): void | Promise<void> }[] = [];
   private conflictPolicyOf: ((folderId: string) => ConflictPolicy) | undefined;
   private readonly capabilityOf = new Map<string, ServiceCapabilities>();
+  private readonly measurer: FolderCapabilities;
+  private readonly forkListeners = new Set<(folderId: string, relPath: string) => void>();
 
   constructor(private readonly opts: EngineOptions) {
     this.db = openIndexDb(opts.indexFile);
@@ -84,6 +96,13 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
       ...(opts.log ? { log: opts.log } : {}),
     });
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
+    this.measurer = new FolderCapabilities({
+      cacheFile:
+        opts.capabilitiesFile ?? path.join(path.dirname(opts.indexFile), 'capabilities.json'),
+      device: opts.device,
+      log: (line) => opts.log?.(line),
+      ...(opts.capabilityProbe ? { probe: opts.capabilityProbe } : {}),
+    });
     this.queue.on((e) => {
       if (e.type === 'progress' || e.type === 'total-progress' || e.type === 'idle')
         this.scheduleSummary();
@@ -179,11 +198,23 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     return this.capabilityOf.get(folderId);
   }
 
-  /** The probe's result for a folder (the engine's probe runner sets it). */
-  setCapabilities(folderId: string, c: ServiceCapabilities | undefined): void {
+  /** Measures the folder's service again (after an error that suggests it changed). */
+  async remeasure(folderId: string): Promise<ServiceCapabilities | undefined> {
+    const f = this.loop(folderId).folder;
+    const account = this.accounts.get(f.accountId);
+    if (!account) return undefined;
+    const c = await this.measurer.ensure(f, account, this.factory.clientFor(account, f.region), {
+      force: true,
+    });
     if (c) this.capabilityOf.set(folderId, c);
-    else this.capabilityOf.delete(folderId);
     this.publish();
+    return c;
+  }
+
+  /** An unconditional write found someone else's version in between (the detector looks). */
+  onDidSuspectFork(listener: (folderId: string, relPath: string) => void): Disposable {
+    this.forkListeners.add(listener);
+    return toDisposable(() => this.forkListeners.delete(listener));
   }
 
   /** Disposed with the engine, before the index closes (services built on it). */
@@ -286,7 +317,12 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     return [...this.loops.values()].map((l) => {
       const summary = summarize(l, this.files, items);
       const policy = this.conflictPolicyOf?.(l.folder.id);
-      return policy ? { ...summary, conflictPolicy: policy } : summary;
+      const caps = this.capabilityOf.get(l.folder.id);
+      return {
+        ...summary,
+        ...(policy ? { conflictPolicy: policy } : {}),
+        ...(caps ? { service: { summary: caps.summary, probedAt: caps.probedAt } } : {}),
+      };
     });
   }
 
@@ -344,11 +380,19 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     const account = this.accounts.get(f.accountId);
     if (!account)
       throw new Error(`folder ${f.localPath} uses account ${f.accountId}, which is not set up`);
+    const client = this.factory.clientFor(account, f.region);
+    // Measured before the folder writes: its strategy never rests on an assumption.
+    const caps = await this.measurer.ensure(f, account, client);
+    if (caps) this.capabilityOf.set(f.id, caps);
     const loop = new FolderLoop(f, {
       index: this.files,
       parts: this.parts,
       queue: this.queue,
-      client: this.factory.clientFor(account, f.region),
+      client,
+      strategy: () => strategyFor(this.capabilityOf.get(f.id)),
+      onForkSuspected: (folderId, relPath) => {
+        for (const listener of this.forkListeners) listener(folderId, relPath);
+      },
       device: this.opts.device,
       tuning: this.tuning,
       log: this.opts.activity,

@@ -3,6 +3,7 @@ import type { FolderState } from '../../contract/index.js';
 import type { FileIndex, FileRecord } from '../index/file-index.js';
 import type { MultipartParts } from '../index/multipart-parts.js';
 import type { UploadQueue } from '../transfer/upload-queue.js';
+import type { WriteStrategy } from '../transfer/upload-common.js';
 
 /** A watched folder and where it syncs to. */
 export interface FolderConfig {
@@ -53,6 +54,10 @@ export interface FolderDeps {
   onRows: (rows: FileRecord[]) => void;
   /** A version was written to the bucket (the replica tracker follows it from here). */
   onUploaded?: (e: UploadedVersionEvent) => void;
+  /** How writes are made on the folder's service, from its measured capabilities. */
+  strategy: () => WriteStrategy;
+  /** An unconditional write found a version someone else wrote in between (a fork). */
+  onForkSuspected?: (folderId: string, relPath: string) => void;
 }
 
 export interface UploadedVersionEvent {

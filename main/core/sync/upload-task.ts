@@ -43,6 +43,7 @@ export async function runUpload(
       device: deps.device,
       bases: row.versionId ? [row.versionId] : [],
       condition: row.versionId && row.etag ? { kind: 'edit', etag: row.etag } : { kind: 'new' },
+      strategy: deps.strategy(),
       region: folder.region,
       signal: ctx.signal,
       ...(deps.tuning.multipartThreshold !== undefined
@@ -96,6 +97,15 @@ export async function runUpload(
         sha256: result.sha256,
         uploadedAt: Date.now(),
       });
+      if (result.forkedWith) {
+        // Written without a condition the service honours: someone else's version sits
+        // between our base and ours. The lineage graph decides; the detector is told now.
+        deps.log(
+          'warn',
+          `${relPath}: another version (${result.forkedWith.join(', ')}) was written at the same time as this device's; shown as a conflict`,
+        );
+        deps.onForkSuspected?.(folder.id, relPath);
+      }
       return superseded ? 'requeue' : 'synced';
     }
     if (result.kind === 'conflict') {

@@ -73,6 +73,10 @@ export interface FileDigest {
   crc64: string;
   /** Base64 CRC64NVME of each part, when a part size was given. */
   partCrc64: string[];
+  /** Hex MD5 of the whole file: a single PUT's ETag on most services, checked where no checksum is verified. */
+  md5: string;
+  /** Hex MD5 of each part: the part's ETag. */
+  partMd5: string[];
 }
 
 const READ_CHUNK = 1024 * 1024;
@@ -83,10 +87,13 @@ export async function digestFile(
   opts: { partSize?: number; signal?: AbortSignal } = {},
 ): Promise<FileDigest> {
   const sha = createHash('sha256');
+  const md5 = createHash('md5');
   const whole = new Crc64Nvme();
   const parts: Promise<Uint8Array>[] = [];
+  const partMd5: string[] = [];
   const partSize = opts.partSize;
   let part = partSize !== undefined ? new Crc64Nvme() : undefined;
+  let partHash = createHash('md5');
   let inPart = 0;
   let size = 0;
   const stream = fs.createReadStream(filePath, {
@@ -96,28 +103,38 @@ export async function digestFile(
   for await (const raw of stream) {
     const chunk = raw as Buffer;
     sha.update(chunk);
+    md5.update(chunk);
     whole.update(chunk);
     size += chunk.length;
     if (part === undefined || partSize === undefined) continue;
     let offset = 0;
     while (offset < chunk.length) {
       const take = Math.min(partSize - inPart, chunk.length - offset);
-      part.update(chunk.subarray(offset, offset + take));
+      const slice = chunk.subarray(offset, offset + take);
+      part.update(slice);
+      partHash.update(slice);
       inPart += take;
       offset += take;
       if (inPart === partSize) {
         parts.push(part.digest());
+        partMd5.push(partHash.digest('hex'));
         part = new Crc64Nvme();
+        partHash = createHash('md5');
         inPart = 0;
       }
     }
   }
-  if (part !== undefined && inPart > 0) parts.push(part.digest());
+  if (part !== undefined && inPart > 0) {
+    parts.push(part.digest());
+    partMd5.push(partHash.digest('hex'));
+  }
   const b64 = (u: Uint8Array): string => Buffer.from(u).toString('base64');
   return {
     size,
     sha256: sha.digest('hex'),
     crc64: b64(await whole.digest()),
     partCrc64: (await Promise.all(parts)).map(b64),
+    md5: md5.digest('hex'),
+    partMd5,
   };
 }

@@ -17,6 +17,9 @@ import {
   conditionHeaders,
   conflictReason,
   contextOf,
+  CorruptUploadError,
+  etagMd5,
+  strategyOf,
   DEFAULT_PART_CONCURRENCY,
   fail,
   fileStillIs,
@@ -27,15 +30,23 @@ import {
   type UploadResult,
 } from './upload-common.js';
 import { isTransient, sendRange, type RangeOutcome } from './upload-body.js';
+import { afterWrite, multipartEtag } from './write-check.js';
 
 interface PlannedPart {
   partNumber: number;
   start: number;
   length: number;
   checksum: string;
+  /** Hex MD5: the part's ETag, checked where the service verifies no checksum. */
+  md5: string;
 }
 
-function planParts(size: number, partSize: number, checksums: string[]): PlannedPart[] {
+function planParts(
+  size: number,
+  partSize: number,
+  checksums: string[],
+  md5s: string[],
+): PlannedPart[] {
   const parts: PlannedPart[] = [];
   for (let i = 0; i * partSize < size; i++) {
     const start = i * partSize;
@@ -44,9 +55,26 @@ function planParts(size: number, partSize: number, checksums: string[]): Planned
       start,
       length: Math.min(partSize, size - start),
       checksum: checksums[i] ?? '',
+      md5: md5s[i] ?? '',
     });
   }
   return parts;
+}
+
+/** The service verifies CRC64NVME: parts and the whole object carry it. */
+function crc(r: UploadRequest): boolean {
+  return strategyOf(r).integrity === 'crc64nvme';
+}
+
+function partIntegrity(r: UploadRequest, p: PlannedPart) {
+  switch (strategyOf(r).integrity) {
+    case 'crc64nvme':
+      return { ChecksumAlgorithm: 'CRC64NVME' as const, ChecksumCRC64NVME: p.checksum };
+    case 'content-md5':
+      return { ContentMD5: Buffer.from(p.md5, 'hex').toString('base64') };
+    case 'self':
+      return {};
+  }
 }
 
 async function abortUpload(r: UploadRequest, uploadId: string): Promise<void> {
@@ -125,8 +153,9 @@ async function openUpload(
         Bucket: r.bucket,
         Key: r.key,
         Metadata: metadata,
-        ChecksumAlgorithm: 'CRC64NVME',
-        ChecksumType: 'FULL_OBJECT',
+        ...(crc(r)
+          ? { ChecksumAlgorithm: 'CRC64NVME' as const, ChecksumType: 'FULL_OBJECT' as const }
+          : {}),
         ...(r.contentType !== undefined ? { ContentType: r.contentType } : {}),
       }),
       r.signal ? { abortSignal: r.signal } : {},
@@ -179,8 +208,7 @@ async function sendParts(
               PartNumber: p.partNumber,
               Body: body,
               ContentLength: p.length,
-              ChecksumAlgorithm: 'CRC64NVME',
-              ChecksumCRC64NVME: p.checksum,
+              ...partIntegrity(r, p),
             }),
             { abortSignal },
           ),
@@ -196,6 +224,21 @@ async function sendParts(
         checksum: out.value.ChecksumCRC64NVME ?? p.checksum,
         size: p.length,
       };
+      // No verified checksum: the part's ETag must be the MD5 of what was sent.
+      const etag = etagMd5(part.etag);
+      if (!crc(r) && etag !== undefined && etag !== p.md5) {
+        failure ??= {
+          ok: false,
+          error: new CorruptUploadError(
+            r.key,
+            `part ${p.partNumber}'s ETag is not the MD5 of the bytes sent`,
+          ),
+          attempts: 1,
+          fileChanged: false,
+        };
+        group.abort();
+        return;
+      }
       done.set(p.partNumber, part);
       try {
         await r.onPartDone?.(part);
@@ -227,24 +270,32 @@ async function complete(
           Parts: parts.map((p) => ({
             PartNumber: p.partNumber,
             ETag: p.etag,
-            ChecksumCRC64NVME: p.checksum,
+            ...(crc(r) ? { ChecksumCRC64NVME: p.checksum } : {}),
           })),
         },
-        ChecksumCRC64NVME: digest.crc64,
-        ChecksumType: 'FULL_OBJECT',
-        MpuObjectSize: digest.size,
-        ...conditionHeaders(r.condition),
+        ...(crc(r)
+          ? {
+              ChecksumCRC64NVME: digest.crc64,
+              ChecksumType: 'FULL_OBJECT' as const,
+              MpuObjectSize: digest.size,
+            }
+          : {}),
+        ...conditionHeaders(r.condition, strategyOf(r)),
       }),
       r.signal ? { abortSignal: r.signal } : {},
     );
-    return {
-      kind: 'uploaded',
+    const written = {
       versionId: out.VersionId ?? 'null',
       etag: out.ETag ?? '',
       sha256: digest.sha256,
       size: digest.size,
     };
+    const forkedWith = await afterWrite(r, written, multipartEtag(digest.partMd5)).catch(
+      (e: unknown) => fail(e, r),
+    );
+    return { kind: 'uploaded', ...written, ...(forkedWith ? { forkedWith } : {}) };
   } catch (err) {
+    if (err instanceof CorruptUploadError) throw err;
     const c = classifyS3Error(err, contextOf(r));
     const reason = conflictReason(err, r);
     // An earlier Complete may have landed (a retry, or a crash before the index was written):
@@ -277,7 +328,7 @@ export async function uploadMultipart(
     return { kind: 'changed-during-upload' };
   }
   const metadata = buildLineage({ device: r.device, bases: r.bases, sha256: digest.sha256 });
-  const plan = planParts(digest.size, partSize, digest.partCrc64);
+  const plan = planParts(digest.size, partSize, digest.partCrc64, digest.partMd5);
   const fingerprint = createHash('sha256')
     .update(JSON.stringify([metadata, partSize, digest.size, r.contentType ?? '', digest.crc64]))
     .digest('hex');

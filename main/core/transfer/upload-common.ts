@@ -15,6 +15,28 @@ export const MAX_OBJECT = 5 * 1024 * 1024 * MiB;
 /** `new`: If-None-Match `*`; `edit`: If-Match with the ETag of the version it was edited from. */
 export type UploadCondition = { kind: 'new' } | { kind: 'edit'; etag: string };
 
+/**
+ * How a write is made on this service, chosen from its measured capabilities (never from
+ * what was sent): conditional headers only where proven; the checksum S3 verifies, or the
+ * app's own check of the stored bytes where the service verifies none.
+ */
+export interface WriteStrategy {
+  /** If-Match / If-None-Match are sent and a 412 means someone wrote first. */
+  conditional: boolean;
+  /**
+   * `crc64nvme`: the service verifies CRC64NVME. `content-md5`: it verifies Content-MD5 (and
+   * part ETags are checked). `self`: it verifies nothing; the app checks ETags against its
+   * MD5s and reads the object back where the ETag is not an MD5.
+   */
+  integrity: 'crc64nvme' | 'content-md5' | 'self';
+}
+
+/** The strategy where every header is proven (local regions, AWS). */
+export const PROVEN_STRATEGY: WriteStrategy = { conditional: true, integrity: 'crc64nvme' };
+
+/** Before anything is measured: nothing is assumed. */
+export const UNPROVEN_STRATEGY: WriteStrategy = { conditional: false, integrity: 'self' };
+
 export interface DonePart {
   partNumber: number;
   etag: string;
@@ -44,6 +66,8 @@ export interface UploadRequest {
   /** Version ids this content was edited from (rs-base); empty for a new file. */
   bases: string[];
   condition: UploadCondition;
+  /** Default PROVEN_STRATEGY. */
+  strategy?: WriteStrategy;
   /** For messages only. */
   region?: string;
   contentType?: string;
@@ -68,7 +92,11 @@ export interface UploadedVersion {
 }
 
 export type UploadResult =
-  | ({ kind: 'uploaded' } & UploadedVersion)
+  | ({
+      kind: 'uploaded';
+      /** Unconditional writes: versions others wrote between our base and ours (a fork). */
+      forkedWith?: string[];
+    } & UploadedVersion)
   | { kind: 'conflict'; reason: string }
   /**
    * The local file changed while it was sent. Nothing is recorded as synced. `written` is
@@ -114,8 +142,33 @@ export function choosePartSize(size: number, minPartSize = DEFAULT_MIN_PART_SIZE
   return Math.max(minPartSize, needed);
 }
 
-export function conditionHeaders(c: UploadCondition): { IfNoneMatch?: string; IfMatch?: string } {
+export function strategyOf(r: UploadRequest): WriteStrategy {
+  return r.strategy ?? PROVEN_STRATEGY;
+}
+
+/** The conditional header of a write, only where the service was proven to honour it. */
+export function conditionHeaders(
+  c: UploadCondition,
+  strategy: WriteStrategy = PROVEN_STRATEGY,
+): { IfNoneMatch?: string; IfMatch?: string } {
+  if (!strategy.conditional) return {};
   return c.kind === 'new' ? { IfNoneMatch: '*' } : { IfMatch: c.etag };
+}
+
+/** An ETag as the hex MD5 it usually is, or undefined (multipart, SSE-KMS, other services). */
+export function etagMd5(etag: string | undefined): string | undefined {
+  const m = /^"?([0-9a-f]{32})"?$/i.exec(etag ?? '');
+  return m?.[1]?.toLowerCase();
+}
+
+/** The bytes S3 stored differ from what was sent: caught by the app's own check. */
+export class CorruptUploadError extends Error {
+  override readonly name = 'CorruptUploadError';
+  constructor(key: string, detail: string) {
+    super(
+      `The upload of '${key}' arrived damaged (${detail}); the damaged version was removed and the file will be sent again.`,
+    );
+  }
 }
 
 export function contextOf(r: UploadRequest): S3ErrorContext {
@@ -179,6 +232,7 @@ export async function fileStillIs(
 /** Throws the error as a FileReadError (local read problem) or a classified S3 error. */
 export function fail(err: unknown, r: UploadRequest): never {
   if (r.signal?.aborted) throw cancelledError(contextOf(r), err);
+  if (err instanceof CorruptUploadError) throw err;
   throw toFileReadError(r.filePath, err) ?? classifyS3Error(err, contextOf(r));
 }
 

@@ -9,7 +9,13 @@ import {
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
-import { digestFile, sameStamp, stampFile, type FileStamp } from './content-hash.js';
+import {
+  digestFile,
+  sameStamp,
+  stampFile,
+  type FileDigest,
+  type FileStamp,
+} from './content-hash.js';
 import { buildLineage } from './lineage.js';
 import { uploadMultipart } from './multipart-upload.js';
 import { classifyS3Error, type S3ErrorContext } from './s3-errors.js';
@@ -23,17 +29,25 @@ import {
   fileStillIs,
   findOwnWrite,
   MAX_OBJECT,
+  PROVEN_STRATEGY,
   MAX_SINGLE_PUT,
   stampOrGone,
+  strategyOf,
   toFileReadError,
   type UploadedVersion,
   type UploadRequest,
   type UploadResult,
+  type WriteStrategy,
 } from './upload-common.js';
 import { isTransient, sendRange } from './upload-body.js';
+import { afterWrite, versionsOverwritten } from './write-check.js';
 
 export {
   choosePartSize,
+  CorruptUploadError,
+  PROVEN_STRATEGY,
+  UNPROVEN_STRATEGY,
+  type WriteStrategy,
   DEFAULT_MIN_PART_SIZE,
   DEFAULT_MULTIPART_THRESHOLD,
   DEFAULT_PART_CONCURRENCY,
@@ -46,6 +60,18 @@ export {
   type UploadRequest,
   type UploadResult,
 } from './upload-common.js';
+
+/** The integrity headers of a single PUT, by what the service verifies. */
+function integrityHeaders(r: UploadRequest, digest: FileDigest) {
+  switch (strategyOf(r).integrity) {
+    case 'crc64nvme':
+      return { ChecksumAlgorithm: 'CRC64NVME' as const, ChecksumCRC64NVME: digest.crc64 };
+    case 'content-md5':
+      return { ContentMD5: Buffer.from(digest.md5, 'hex').toString('base64') };
+    case 'self':
+      return {};
+  }
+}
 
 async function uploadSingle(r: UploadRequest, stamp: FileStamp): Promise<UploadResult> {
   const digest = await digestFile(r.filePath, r.signal ? { signal: r.signal } : {}).catch((e) =>
@@ -75,11 +101,10 @@ async function uploadSingle(r: UploadRequest, stamp: FileStamp): Promise<UploadR
           Key: r.key,
           Body: body,
           ContentLength: digest.size,
-          ChecksumAlgorithm: 'CRC64NVME',
-          ChecksumCRC64NVME: digest.crc64,
+          ...integrityHeaders(r, digest),
           Metadata: metadata,
           ...(r.contentType !== undefined ? { ContentType: r.contentType } : {}),
-          ...conditionHeaders(r.condition),
+          ...conditionHeaders(r.condition, strategyOf(r)),
         }),
         { abortSignal },
       ),
@@ -103,11 +128,12 @@ async function uploadSingle(r: UploadRequest, stamp: FileStamp): Promise<UploadR
     sha256: digest.sha256,
     size: digest.size,
   };
-  // S3 verified the CRC64NVME, so what it stored is what was hashed; check the file still is.
+  // Where S3 verified a checksum, what it stored is what was hashed; else the app checks.
+  const forkedWith = await afterWrite(r, written, digest.md5).catch((e: unknown) => fail(e, r));
   if (out.sentSha256 !== digest.sha256 || !(await fileStillIs(r.filePath, stamp, digest.sha256))) {
     return { kind: 'changed-during-upload', written };
   }
-  return { kind: 'uploaded', ...written };
+  return { kind: 'uploaded', ...written, ...(forkedWith ? { forkedWith } : {}) };
 }
 
 /**
@@ -149,8 +175,14 @@ export async function deleteKey(
   bucket: string,
   key: string,
   lineage: DeleteLineage,
-  opts: { region?: string; signal?: AbortSignal } = {},
+  opts: {
+    region?: string;
+    signal?: AbortSignal;
+    strategy?: WriteStrategy;
+    device?: string;
+  } = {},
 ): Promise<DeleteResult> {
+  const conditional = (opts.strategy ?? PROVEN_STRATEGY).conditional;
   const ctx: S3ErrorContext = {
     bucket,
     key,
@@ -179,11 +211,30 @@ export async function deleteKey(
       new DeleteObjectCommand({
         Bucket: bucket,
         Key: key,
-        ...(lineage.etag !== undefined ? { IfMatch: lineage.etag } : {}),
+        ...(conditional && lineage.etag !== undefined ? { IfMatch: lineage.etag } : {}),
       }),
       send,
     );
-    return { kind: 'deleted', versionId: out.VersionId ?? 'null' };
+    const marker = out.VersionId ?? 'null';
+    if (!conditional) {
+      // Unguarded: a version written between our HEAD and our delete is now hidden.
+      const others = await versionsOverwritten({
+        client,
+        bucket,
+        key,
+        base: lineage.base,
+        ours: marker,
+        device: opts.device ?? '',
+        sha256: '',
+        ...(opts.signal ? { signal: opts.signal } : {}),
+      }).catch(() => [] as string[]);
+      if (others.length > 0)
+        return {
+          kind: 'conflict',
+          reason: `'${key}' got a new version (${others.join(', ')}) in bucket '${bucket}' while it was deleted here: the delete marker hides it, kept as a conflict.`,
+        };
+    }
+    return { kind: 'deleted', versionId: marker };
   } catch (err) {
     const c = classifyS3Error(err, ctx);
     if (c.kind === 'precondition-failed') return { kind: 'conflict', reason: c.message };
