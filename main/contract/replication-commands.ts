@@ -4,9 +4,11 @@ import type {
   BucketReplication,
   FileReplication,
   LocalRegionStatus,
+  ReplicationVerdict,
   RolePreview,
   RuleCheck,
   RuleStats,
+  SavedReplication,
   SimulationResult,
 } from './replication.js';
 
@@ -53,6 +55,7 @@ export const replicationCommandArgs = {
     role: optional(string({ max: 2048 })),
   }),
   'replication.deleteConfig': bucketArgs,
+  'replication.canary': bucketArgs,
   'replication.previewTwoWay': object({ accountId, a: bucketRef, b: bucketRef }),
   'replication.createTwoWay': object({
     accountId,
@@ -112,10 +115,12 @@ export interface TwoWayPreview {
 export interface ReplicationCommandResults {
   'replication.buckets': BucketReplication[];
   'replication.check': RuleCheck[];
-  'replication.save': BucketReplication;
+  'replication.save': SavedReplication;
+  /** Writes a canary object and follows it (waits for the verdict; a few minutes at most). */
+  'replication.canary': ReplicationVerdict;
   'replication.deleteConfig': { deleted: true };
   'replication.previewTwoWay': TwoWayPreview;
-  'replication.createTwoWay': { a: BucketReplication; b: BucketReplication };
+  'replication.createTwoWay': { a: SavedReplication; b: SavedReplication };
   'replication.simulate': SimulationResult;
   'replication.unreplicated': {
     keys: { key: string; versionId: string; size: number }[];

@@ -34,11 +34,52 @@ export type VersioningStatus = 'Enabled' | 'Suspended' | 'Off';
 export interface BucketReplication {
   accountId: string;
   bucket: string;
+  /** The region the account's client signs with for this bucket (custom: its signing region). */
   region: string;
+  /**
+   * What the service calls the bucket's location (GetBucketLocation), shown only; RGW answers
+   * its zonegroup name. null: the service answered empty, its default location.
+   */
+  location: string | null;
   versioning: VersioningStatus;
   /** IAM role S3 assumes; local regions need none. */
   role: string | null;
   rules: ReplicationRuleModel[];
+  /** What the last canary found on this bucket; null before one ran. */
+  replicating: ReplicationVerdict | null;
+}
+
+/** One field the service did not keep as sent (read back after saving). */
+export interface NotKeptField {
+  /** null: the configuration itself (Role). */
+  ruleId: string | null;
+  /** S3's name: Filter, DeleteMarkerReplication, Role, Priority, Rule (the whole rule)… */
+  field: string;
+  sent: string;
+  /** What came back; null: dropped. */
+  stored: string | null;
+}
+
+/** A saved configuration as read back, with what the service dropped or changed. */
+export interface SavedReplication extends BucketReplication {
+  notKept: NotKeptField[];
+  /** "This service did not keep: Filter, DeleteMarkerReplication, Role", or null. */
+  notKeptMessage: string | null;
+}
+
+/**
+ * Does this service replicate? A canary object is written under the reserved area and
+ * followed into every destination. `not-replicating`: the service stores rules but copied
+ * nothing within the window (moto, RGW 16). `failing`: the source says FAILED.
+ */
+export type ReplicationVerdictState = 'checking' | 'replicating' | 'not-replicating' | 'failing';
+
+export interface ReplicationVerdict {
+  state: ReplicationVerdictState;
+  /** ISO time the verdict was reached (or the check started, while checking). */
+  at: string;
+  message: string;
+  destinations: { bucket: string; region: string; arrived: boolean; latencyMs: number | null }[];
 }
 
 export interface RuleCheck {

@@ -289,11 +289,15 @@ test('status --json gives each file its per-destination replica state and latenc
   engine.addAccount(localAccount(regions.handle));
   await engine.start({ paused: false });
   const service = ReplicationService.attach({
-    engine,
+    folders: engine,
+    uploads: engine,
+    db: engine.indexDb,
+    files: engine.files,
     events: controller.events,
     activity: () => {},
     device: 'cli-test-device',
   });
+  engine.addDisposable(service);
   const added = await engine.addFolder({ path: folder, bucket: source, region: 'us-east-1' });
   fs.writeFileSync(path.join(folder, 'replicated.txt'), 'goes to eu-west-1\n');
   await waitFor(

@@ -14,7 +14,16 @@ import { replicationRoleName, rolePreviewFor } from '../../renderer/src/role-pol
 import { countMarkers, lossByRegion, staleKeys } from '../../renderer/src/stale-replicas.js';
 
 function bucket(name: string, region: string): BucketReplication {
-  return { accountId: 'local', bucket: name, region, versioning: 'Enabled', role: null, rules: [] };
+  return {
+    accountId: 'local',
+    bucket: name,
+    region,
+    location: region,
+    versioning: 'Enabled',
+    role: null,
+    rules: [],
+    replicating: null,
+  };
 }
 
 const rule: ReplicationRuleModel = {

@@ -78,12 +78,16 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
   if (!settings.setupDone) o.settings.markSetupDone();
   o.controller.attachEngine(engine);
   const replication = ReplicationService.attach({
-    engine,
+    folders: engine,
+    uploads: engine,
+    db: engine.indexDb,
+    files: engine.files,
     events: o.controller.events,
     activity: (level, message) => o.controller.activity.add(level, message),
     localRegions: o.localRegions,
     device: installationId,
   });
+  engine.addDisposable(replication);
   o.controller.attachReplication(replication.handlers);
   const conflicts = new ConflictService({
     engine,

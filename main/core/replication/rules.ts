@@ -8,10 +8,8 @@
 // with the same ID when the configuration is written again.
 import {
   DeleteBucketReplicationCommand,
-  GetBucketLocationCommand,
   GetBucketReplicationCommand,
   GetBucketVersioningCommand,
-  ListBucketsCommand,
   PutBucketReplicationCommand,
   type ReplicationConfiguration,
   type ReplicationRule,
@@ -27,6 +25,17 @@ import type {
   VersioningStatus,
 } from '../../contract/replication.js';
 import { classifyS3Error } from '../transfer/s3-errors.js';
+import type { BucketLocator } from './bucket-places.js';
+
+// Kept here too: callers import the bucket lookups from rules.js.
+export {
+  bucketLocator,
+  bucketRegion,
+  listBucketsWithRegions,
+  mapLimit,
+  regionFromLocation,
+  type BucketLocator,
+} from './bucket-places.js';
 
 const ARN_PREFIX = 'arn:aws:s3:::';
 /** S3 accepts 15 minutes only, for both the RTC window and the metrics threshold. */
@@ -37,9 +46,6 @@ export interface BucketRef {
   region: string;
 }
 
-/** Where a bucket lives, or null when it cannot be found or seen (another account). */
-export type BucketLocator = (bucket: string) => Promise<string | null>;
-
 export function bucketArn(bucket: string): string {
   return ARN_PREFIX + bucket;
 }
@@ -47,13 +53,6 @@ export function bucketArn(bucket: string): string {
 /** The bucket of an `arn:aws:s3:::name` ARN (a bare name is taken as is). */
 export function bucketFromArn(arn: string): string {
   return arn.startsWith(ARN_PREFIX) ? arn.slice(ARN_PREFIX.length) : arn;
-}
-
-/** GetBucketLocation's answer as a region: none/'' is us-east-1, legacy 'EU' is eu-west-1. */
-export function regionFromLocation(constraint: string | undefined | null): string {
-  if (constraint === undefined || constraint === null || constraint === '') return 'us-east-1';
-  if (constraint === 'EU') return 'eu-west-1';
-  return constraint;
 }
 
 const tagPair = (t: Tag): TagPair => ({ key: t.Key ?? '', value: t.Value ?? '' });
@@ -224,7 +223,7 @@ export async function readVersioning(client: S3Client, bucket: string): Promise<
 /** A bucket's replication as the UI shows it. `client` is the client of the bucket's region. */
 export async function readBucketReplication(
   client: S3Client,
-  ref: { accountId: string; bucket: string; region: string },
+  ref: { accountId: string; bucket: string; region: string; location?: string | null },
   locate: BucketLocator,
 ): Promise<BucketReplication> {
   const [versioning, config] = await Promise.all([
@@ -235,9 +234,11 @@ export async function readBucketReplication(
     accountId: ref.accountId,
     bucket: ref.bucket,
     region: ref.region,
+    location: ref.location === undefined ? ref.region : ref.location,
     versioning,
     role: config?.Role ?? null,
     rules: await rulesFromS3(config, locate),
+    replicating: null,
   };
 }
 
@@ -284,68 +285,6 @@ export async function deleteBucketReplication(client: S3Client, bucket: string):
   } catch (err) {
     throw classifyS3Error(err, { bucket, operation: 'delete the replication rules of' });
   }
-}
-
-/** The region of one bucket (GetBucketLocation answers from any region). */
-export async function bucketRegion(client: S3Client, bucket: string): Promise<string> {
-  try {
-    const out = await client.send(new GetBucketLocationCommand({ Bucket: bucket }));
-    return regionFromLocation(out.LocationConstraint);
-  } catch (err) {
-    throw classifyS3Error(err, { bucket, operation: 'find the region of' });
-  }
-}
-
-/** A cached locator: null for a bucket that is missing or that these credentials cannot see. */
-export function bucketLocator(client: S3Client): BucketLocator {
-  const cache = new Map<string, Promise<string | null>>();
-  return (bucket) => {
-    let r = cache.get(bucket);
-    if (!r) {
-      r = bucketRegion(client, bucket).catch(() => null);
-      cache.set(bucket, r);
-    }
-    return r;
-  };
-}
-
-/** Runs `fn` over `items` with at most `limit` at a time, results in order. */
-export async function mapLimit<T, R>(
-  items: readonly T[],
-  limit: number,
-  fn: (item: T, index: number) => Promise<R>,
-): Promise<R[]> {
-  const out = new Array<R>(items.length);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) {
-      const i = next++;
-      out[i] = await fn(items[i] as T, i);
-    }
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
-  return out;
-}
-
-/** Every bucket the account lists, with its region (ListBuckets, then GetBucketLocation). */
-export async function listBucketsWithRegions(client: S3Client): Promise<BucketRef[]> {
-  const names: string[] = [];
-  let token: string | undefined;
-  try {
-    do {
-      const out = await client.send(
-        new ListBucketsCommand({ ...(token ? { ContinuationToken: token } : {}) }),
-      );
-      for (const b of out.Buckets ?? []) if (b.Name) names.push(b.Name);
-      token = out.ContinuationToken;
-    } while (token);
-  } catch (err) {
-    throw classifyS3Error(err, { operation: 'list the buckets' });
-  }
-  const regions = await mapLimit(names, 8, (name) => bucketRegion(client, name));
-  return names
-    .map((bucket, i) => ({ bucket, region: regions[i] as string }))
-    .sort((a, b) => a.bucket.localeCompare(b.bucket));
 }
 
 /** A new rule with S3's defaults: every key to `destination`, delete markers not replicated. */

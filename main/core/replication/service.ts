@@ -1,44 +1,59 @@
 // The replication façade: every `replication.*` and `regions.*` command mapped onto the
-// modules of this folder, with the engine's accounts and folders. It also starts the replica
-// tracker on every version the engine writes.
-import { IAMClient } from '@aws-sdk/client-iam';
+// modules of this folder. It gets the narrow views of the engine (folder directory, upload
+// events, the index), never the engine: work on a folder uses that folder's own account. It
+// also starts the replica tracker on every version written, and a canary after every save.
 import type { S3Client } from '@aws-sdk/client-s3';
 import {
   ContractError,
+  type BucketReplication,
   type FileReplication,
-  type LocalRegionStatus,
   type ReplicationRuleModel,
+  type ReplicationVerdict,
 } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
 import type { ReplicationHandlers } from '../app/app-controller.js';
 import type { LocalRegions } from '../app/local-regions.js';
 import { DisposableStore } from '../disposable.js';
 import type { EventHub } from '../emitter.js';
-import type { SyncEngine } from '../sync/engine.js';
+import type { FileIndex } from '../index/file-index.js';
+import type { IndexDb } from '../index/index-db.js';
+import type { FolderDirectory, UploadEvents } from '../sync/folder-directory.js';
 import type { FolderConfig } from '../sync/folder-types.js';
-import { checkRules, gatherCheckInput } from './checks.js';
-import { listUnreplicated, replicateInPlace } from './existing.js';
-import { LOCAL_ROLE_ARN } from './iam.js';
 import {
   bucketLocator,
-  deleteBucketReplication,
+  bucketPlace,
+  DEFAULT_SIGNING_REGION,
   listBucketsWithRegions,
-  readBucketReplication,
-  writeBucketReplication,
-} from './rules.js';
+  type BucketLocator,
+  type RegionPolicy,
+} from './bucket-places.js';
+import { CanaryRuns } from './canary-runs.js';
+import type { CanaryTuning } from './canary.js';
+import { checkRules, gatherCheckInput } from './checks.js';
+import { listUnreplicated, replicateInPlace } from './existing.js';
+import { saveBucketRules, toModel } from './rule-save.js';
+import { deleteBucketReplication, readBucketReplication } from './rules.js';
 import { simulate } from './simulator.js';
 import { findStaleReplicas, placeDeleteMarkers } from './stale-replicas.js';
 import { ReplicaTracker } from './status-tracker.js';
 import type { ReplicaDestination, TrackerTuning } from './tracker-config.js';
 import { createTwoWay, previewTwoWay, type TwoWayInput } from './two-way.js';
+import { outageHandlers } from './outage-commands.js';
+import { twoWayInputFor, type TwoWayArgs } from './two-way-input.js';
 
 export interface ReplicationServiceOptions {
-  engine: SyncEngine;
+  folders: FolderDirectory;
+  uploads: UploadEvents;
+  /** The index database (the tracker keeps its tables there) and its file rows. */
+  db: IndexDb;
+  files: FileIndex;
   events: EventHub;
   activity: (level: 'info' | 'warn' | 'error', message: string) => void;
   localRegions?: LocalRegions | undefined;
   device: string;
   trackerTuning?: Partial<TrackerTuning>;
+  /** The canary's window and backoff (tests use seconds). */
+  canaryTuning?: Partial<CanaryTuning>;
 }
 
 /** How long a bucket's rules are reused before being read again. */
@@ -53,25 +68,29 @@ export class ReplicationService {
   >();
   private pending = new Map<string, FileReplication>();
   private flushTimer: NodeJS.Timeout | null = null;
+  readonly canaries: CanaryRuns;
+  private readonly outage: ReturnType<typeof outageHandlers>;
 
   constructor(private readonly o: ReplicationServiceOptions) {
-    const { engine } = o;
+    const { files } = o;
+    this.outage = outageHandlers(o);
+    this.canaries = new CanaryRuns({ device: o.device, tuning: o.canaryTuning, log: o.activity });
     this.tracker = new ReplicaTracker({
-      db: engine.indexDb,
+      db: o.db,
       clientFor: (region, folderId) => this.folderClient(this.folder(folderId), region),
       destinationsFor: (bucket, key, source) =>
         this.destinationsFor(this.folder(source.folderId).accountId, bucket, source.region, key),
       onChange: (rows) => this.queueChanged(rows),
       // The next edit bases on the rewritten version, unless the file moved on meanwhile.
       onRewrite: (e) => {
-        if (engine.files.get(e.folderId, e.relPath)?.versionId === e.previousVersionId)
-          engine.files.update(e.folderId, e.relPath, { versionId: e.versionId, etag: e.etag });
+        if (files.get(e.folderId, e.relPath)?.versionId === e.previousVersionId)
+          files.update(e.folderId, e.relPath, { versionId: e.versionId, etag: e.etag });
       },
       log: o.activity,
       ...(o.trackerTuning ? { tuning: o.trackerTuning } : {}),
     });
     this.disposables.add(
-      engine.onUploaded((e) =>
+      o.uploads.onDidUpload((e) =>
         this.tracker.track({ ...e, sha256: e.sha256, uploadedAt: e.uploadedAt }),
       ),
     );
@@ -81,11 +100,15 @@ export class ReplicationService {
   readonly handlers: ReplicationHandlers = {
     'replication.buckets': async ({ accountId }) => {
       const account = this.account(accountId);
-      const list = await listBucketsWithRegions(this.client(account, this.homeRegion(account)));
+      const policy = regionPolicy(account);
+      const home = this.client(account, this.homeRegion(account));
+      const list = await listBucketsWithRegions(home, policy);
       return Promise.all(
         list.map(async (b) => {
           const client = this.client(account, b.region);
-          return readBucketReplication(client, { accountId, ...b }, bucketLocator(client));
+          return this.withVerdict(
+            await readBucketReplication(client, { accountId, ...b }, this.locator(account, client)),
+          );
         }),
       );
     },
@@ -101,43 +124,40 @@ export class ReplicationService {
     'replication.save': async ({ accountId, bucket, region, rules, role }) => {
       const account = this.account(accountId);
       const client = this.client(account, region);
-      const models = rules.map(toModel);
-      const input = await gatherCheckInput((r) => this.client(account, r), {
-        source: { bucket, region },
-        rules: models,
+      const saved = await saveBucketRules({
+        accountId,
         local: account.kind === 'local',
-        ...(role !== undefined ? { role } : {}),
+        bucket,
+        region,
+        location:
+          (await bucketPlace(client, bucket, regionPolicy(account)).catch(() => null))?.location ??
+          region,
+        rules: rules.map(toModel),
+        role,
+        clientFor: (r) => this.client(account, r),
+        locator: (c) => this.locator(account, c),
       });
-      const errors = checkRules(input).filter((c) => c.level === 'error');
-      if (errors.length > 0)
-        throw new ContractError({
-          code: 'InvalidArguments',
-          message: `The rules were not saved: ${errors.map((c) => c.message).join(' ')}`,
-          issues: errors.map((c) => ({ path: c.field ?? 'rules', message: c.message })),
-        });
-      const current = await readBucketReplication(
-        client,
-        { accountId, bucket, region },
-        bucketLocator(client),
-      );
-      const useRole = account.kind === 'local' ? LOCAL_ROLE_ARN : (role ?? current.role);
-      if (!useRole && models.length > 0)
-        throw new ContractError({
-          code: 'InvalidArguments',
-          message: 'Pick the IAM role S3 assumes for replication, or let Replica Sync create one.',
-          issues: [{ path: 'role', message: 'A replication role is needed on AWS.' }],
-        });
-      await writeBucketReplication(client, bucket, models, useRole ?? LOCAL_ROLE_ARN);
       this.rulesCache.delete(`${accountId}\u0000${bucket}`);
       this.o.activity(
         'info',
-        `Saved ${models.length} replication rule${models.length === 1 ? '' : 's'} of ${bucket}`,
+        `Saved ${rules.length} replication rule${rules.length === 1 ? '' : 's'} of ${bucket}`,
       );
-      return readBucketReplication(client, { accountId, bucket, region }, bucketLocator(client));
+      this.afterSave(saved);
+      return { ...saved, replicating: this.canaries.get(accountId, bucket) };
+    },
+    'replication.canary': async ({ accountId, bucket, region }) => {
+      const client = this.client(this.account(accountId), region);
+      const b = await readBucketReplication(
+        client,
+        { accountId, bucket, region },
+        this.locator(this.account(accountId), client),
+      );
+      return this.canaries.run(this.canaryTarget(b));
     },
     'replication.deleteConfig': async ({ accountId, bucket, region }) => {
       await deleteBucketReplication(this.client(this.account(accountId), region), bucket);
       this.rulesCache.delete(`${accountId}\u0000${bucket}`);
+      this.canaries.forget(accountId, bucket);
       this.o.activity('info', `Removed the replication configuration of ${bucket}`);
       return { deleted: true };
     },
@@ -150,7 +170,12 @@ export class ReplicationService {
         'info',
         `Two-way replication between ${args.a.bucket} (${args.a.region}) and ${args.b.bucket} (${args.b.region}) is on`,
       );
-      return { a: r.a, b: r.b };
+      for (const side of [r.a, r.b]) this.afterSave(side);
+      const shown = <T extends BucketReplication>(b: T): T => ({
+        ...b,
+        replicating: this.canaries.get(args.accountId, b.bucket),
+      });
+      return { a: shown(r.a), b: shown(r.b) };
     },
     'replication.simulate': async ({ accountId, bucket, region, path, tags }) =>
       simulate(await this.rules(accountId, bucket, region), path, tags ?? []),
@@ -196,38 +221,14 @@ export class ReplicationService {
         );
       return { placed: r.placed, failed: r.failed };
     },
-    'regions.list': async () => this.regionStatus(),
-    'regions.setOutage': async ({ region, down }) => {
-      const regions = this.o.localRegions;
-      if (!regions?.setFaults || !regions.regions.some((r) => r.name === region))
-        throw new ContractError({
-          code: 'NotFound',
-          message: `There is no local region "${region}" to switch; outages can be simulated on the local regions only.`,
-        });
-      regions.setFaults(region, { down });
-      this.o.activity(
-        'warn',
-        down ? `Simulated outage: ${region} is down` : `Simulated outage over: ${region} is up`,
-      );
-      const status = this.regionStatus();
-      this.o.events.emit('regions.changed', status);
-      return status;
-    },
+    'regions.list': (args, signal) => this.outage['regions.list'](args, signal),
+    'regions.setOutage': (args, signal) => this.outage['regions.setOutage'](args, signal),
   };
-
-  private regionStatus(): LocalRegionStatus[] {
-    const regions = this.o.localRegions;
-    return (regions?.regions ?? []).map((r) => ({
-      name: r.name,
-      endpoint: r.endpoint,
-      down: regions?.getFaults?.(r.name).down ?? false,
-    }));
-  }
 
   private staleInput(folderId: string) {
     const folder = this.folder(folderId);
     return {
-      files: this.o.engine.files,
+      files: this.o.files,
       folder: {
         id: folder.id,
         localPath: folder.localPath,
@@ -240,34 +241,12 @@ export class ReplicationService {
     };
   }
 
-  private twoWayInput(args: {
-    accountId: string;
-    a: { bucket: string; region: string };
-    b: { bucket: string; region: string };
-    role?: string | undefined;
-    createRole?: boolean;
-  }): TwoWayInput {
+  private twoWayInput(args: TwoWayArgs): TwoWayInput {
     const account = this.account(args.accountId);
-    const clientFor = (r: string) => this.client(account, r);
-    const aws = account.kind !== 'local';
-    return {
-      accountId: account.id,
-      accountKind: account.kind,
-      clientFor,
-      a: args.a,
-      b: args.b,
-      ...(args.role !== undefined ? { role: args.role } : {}),
-      ...(args.createRole !== undefined ? { createRole: args.createRole } : {}),
-      // IAM is global; it signs with the same credentials as the account's S3 client.
-      ...(aws && args.createRole
-        ? {
-            iam: new IAMClient({
-              region: 'us-east-1',
-              credentials: clientFor('us-east-1').config.credentials,
-            }),
-          }
-        : {}),
-    };
+    return twoWayInputFor(account, args, {
+      clientFor: (r) => this.client(account, r),
+      locatorFor: (c) => this.locator(account, c),
+    });
   }
 
   /** Where the rules of `bucket` send `key` (cached per bucket). */
@@ -316,36 +295,80 @@ export class ReplicationService {
   }
 
   private account(id: string): Account {
-    const account = this.o.engine.account(id);
+    const account = this.o.folders.account(id);
     if (!account)
       throw new ContractError({ code: 'NotFound', message: `No account with id ${id}.` });
     return account;
   }
 
   private folder(id: string): FolderConfig {
-    const folder = this.o.engine.folderConfigs().find((f) => f.id === id);
+    const folder = this.o.folders.folder(id);
     if (!folder)
       throw new ContractError({ code: 'NotFound', message: `No watched folder with id ${id}.` });
     return folder;
   }
 
   private client(account: Account, region: string): S3Client {
-    return this.o.engine.clientForAccount(account.id, region);
+    return this.o.folders.accountClient(account.id, region);
   }
 
+  /** The folder's own account, whatever account a command names. */
   private folderClient(folder: FolderConfig, region: string): S3Client {
-    return this.o.engine.clientForAccount(folder.accountId, region);
+    return this.o.folders.clientFor(folder.id, region);
+  }
+
+  private locator(account: Account, client: S3Client): BucketLocator {
+    return bucketLocator(client, regionPolicy(account));
   }
 
   private homeRegion(account: Account): string {
-    return account.kind === 'local'
-      ? (Object.keys(account.endpoints)[0] ?? 'us-east-1')
-      : 'us-east-1';
+    if (account.kind === 'local') return Object.keys(account.endpoints)[0] ?? 'us-east-1';
+    if (account.kind === 'custom') return account.signingRegion ?? DEFAULT_SIGNING_REGION;
+    return 'us-east-1';
+  }
+
+  private withVerdict<T extends BucketReplication>(b: T): T {
+    return { ...b, replicating: this.canaries.get(b.accountId, b.bucket) };
+  }
+
+  /** The canary runs on the folder syncing to the bucket (its prefix and account), if any. */
+  private canaryTarget(b: BucketReplication) {
+    const folder = this.o.folders
+      .folders()
+      .find((f) => f.accountId === b.accountId && f.bucket === b.bucket);
+    const account = this.account(b.accountId);
+    return {
+      accountId: b.accountId,
+      source: { bucket: b.bucket, region: b.region },
+      rules: b.rules,
+      prefix: folder?.prefix ?? '',
+      clientFor: (r: string) => (folder ? this.folderClient(folder, r) : this.client(account, r)),
+    };
+  }
+
+  /** After a save: warn about what was not kept, and check in the background that it replicates. */
+  private afterSave(saved: { bucket: string; notKeptMessage: string | null } & BucketReplication) {
+    if (saved.notKeptMessage) this.o.activity('warn', `${saved.bucket}: ${saved.notKeptMessage}`);
+    if (saved.rules.some((r) => r.enabled))
+      this.canaries
+        .run(this.canaryTarget(saved))
+        .catch((err: unknown) =>
+          this.o.activity(
+            'warn',
+            `Could not check that ${saved.bucket} replicates: ${(err as Error).message}`,
+          ),
+        );
+  }
+
+  /** The last canary verdict of a bucket (null before one ran). */
+  verdict(accountId: string, bucket: string): ReplicationVerdict | null {
+    return this.canaries.get(accountId, bucket);
   }
 
   async dispose(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.disposables.dispose();
+    await this.canaries.dispose();
     await this.tracker.dispose();
   }
 
@@ -354,40 +377,14 @@ export class ReplicationService {
     return this.tracker.idle();
   }
 
-  /** A service disposed with its engine (before the index closes). */
+  /** The caller disposes it with its engine, before the index closes (engine.addDisposable). */
   static attach(o: ReplicationServiceOptions): ReplicationService {
-    const service = new ReplicationService(o);
-    o.engine.addDisposable(service);
-    return service;
+    return new ReplicationService(o);
   }
 }
 
-/** The contract's rule arguments with optional fields made explicit. */
-function toModel(r: {
-  id: string;
-  priority: number;
-  enabled: boolean;
-  filter: { prefix: string; tags: { key: string; value: string }[] };
-  destination: {
-    bucket: string;
-    region?: string | undefined;
-    account?: string | undefined;
-    storageClass?: string | undefined;
-    ownerOverride: boolean;
-  };
-  rtc: boolean;
-  metrics: boolean;
-  deleteMarkerReplication: boolean;
-  replicaModifications: boolean;
-}): ReplicationRuleModel {
-  return {
-    ...r,
-    destination: {
-      bucket: r.destination.bucket,
-      region: r.destination.region ?? null,
-      account: r.destination.account ?? null,
-      storageClass: r.destination.storageClass ?? null,
-      ownerOverride: r.destination.ownerOverride,
-    },
-  };
+function regionPolicy(account: Account): RegionPolicy {
+  return account.kind === 'custom'
+    ? { kind: 'custom', signingRegion: account.signingRegion }
+    : { kind: account.kind };
 }

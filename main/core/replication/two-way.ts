@@ -12,10 +12,11 @@ import {
 import { ContractError, type ErrorCode } from '../../contract/errors.js';
 import type { TwoWayPreview } from '../../contract/replication-commands.js';
 import type {
-  BucketReplication,
+  NotKeptField,
   ReplicationRuleModel,
   RolePreview,
   RuleCheck,
+  SavedReplication,
   VersioningStatus,
 } from '../../contract/replication.js';
 import { classifyS3Error, type S3OperationError } from '../transfer/s3-errors.js';
@@ -27,9 +28,11 @@ import {
   rolePreview,
   type AccountKind,
 } from './iam.js';
+import { notKeptMessage, putAndReadBack } from './readback.js';
 import {
   bucketLocator,
   configToS3,
+  type BucketLocator,
   newRule,
   putReplicationConfig,
   readBucketReplication,
@@ -53,11 +56,14 @@ export interface TwoWayInput {
   iam?: IAMClient;
   /** Replicate delete markers both ways. Default true. */
   deleteMarkerReplication?: boolean;
+  /** The account's bucket locator (custom services: signing region, not location label). */
+  locatorFor?: (client: S3Client) => BucketLocator;
 }
 
 export interface TwoWayResult {
-  a: BucketReplication;
-  b: BucketReplication;
+  /** As read back, with what each service did not keep. */
+  a: SavedReplication;
+  b: SavedReplication;
   /** The role both configurations name, and whether this step created it. */
   role: string;
   roleCreated: boolean;
@@ -129,7 +135,10 @@ async function readSide(
     });
     return side;
   }
-  const existing = await rulesFromS3(side.previous, bucketLocator(client));
+  const existing = await rulesFromS3(
+    side.previous,
+    input.locatorFor?.(client) ?? bucketLocator(client),
+  );
   const into = existing.filter((r) => r.destination.bucket === other.bucket);
   side.replaced = into.map((r) => r.id);
   const kept = existing.filter((r) => r.destination.bucket !== other.bucket);
@@ -346,8 +355,10 @@ export async function createTwoWay(input: TwoWayInput): Promise<TwoWayResult> {
     }
   };
 
+  let notKeptA: NotKeptField[];
+  let notKeptB: NotKeptField[];
   try {
-    await putReplicationConfig(a.client, a.ref.bucket, configToS3(a.rules, role, a.previous));
+    notKeptA = await putAndReadBack(a.client, a.ref.bucket, configToS3(a.rules, role, a.previous));
   } catch (err) {
     const e = classifyS3Error(err, { ...a.ref, operation: 'write the replication rules of' });
     throw contractError(
@@ -356,7 +367,7 @@ export async function createTwoWay(input: TwoWayInput): Promise<TwoWayResult> {
     );
   }
   try {
-    await putReplicationConfig(b.client, b.ref.bucket, configToS3(b.rules, role, b.previous));
+    notKeptB = await putAndReadBack(b.client, b.ref.bucket, configToS3(b.rules, role, b.previous));
   } catch (err) {
     const e = classifyS3Error(err, { ...b.ref, operation: 'write the replication rules of' });
     let rollback: string;
@@ -374,12 +385,15 @@ export async function createTwoWay(input: TwoWayInput): Promise<TwoWayResult> {
       `Two-way replication was not set up: the rule from '${b.ref.bucket}' to '${a.ref.bucket}' could not be written: ${clause(e.message)}. ${rollback}${stays}${await dropRole()}`,
     );
   }
-  const readBack = (side: Side): Promise<BucketReplication> =>
-    readBucketReplication(
+  const readBack = async (side: Side, notKept: NotKeptField[]): Promise<SavedReplication> => ({
+    ...(await readBucketReplication(
       side.client,
       { accountId: input.accountId, ...side.ref },
-      bucketLocator(side.client),
-    );
-  const [ra, rb] = await Promise.all([readBack(a), readBack(b)]);
+      input.locatorFor?.(side.client) ?? bucketLocator(side.client),
+    )),
+    notKept,
+    notKeptMessage: notKeptMessage(notKept),
+  });
+  const [ra, rb] = await Promise.all([readBack(a, notKeptA), readBack(b, notKeptB)]);
   return { a: ra, b: rb, role, roleCreated };
 }

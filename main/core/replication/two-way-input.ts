@@ -1,0 +1,42 @@
+// The two-way wizard's input for one account: its clients, its bucket locator and, on AWS
+// when a role is to be created, an IAM client with the same credentials.
+import { IAMClient } from '@aws-sdk/client-iam';
+import type { S3Client } from '@aws-sdk/client-s3';
+import type { Account } from '../accounts/account.js';
+import type { BucketLocator } from './bucket-places.js';
+import type { TwoWayInput } from './two-way.js';
+
+export interface TwoWayArgs {
+  accountId: string;
+  a: { bucket: string; region: string };
+  b: { bucket: string; region: string };
+  role?: string | undefined;
+  createRole?: boolean;
+}
+
+export function twoWayInputFor(
+  account: Account,
+  args: TwoWayArgs,
+  o: { clientFor(region: string): S3Client; locatorFor(client: S3Client): BucketLocator },
+): TwoWayInput {
+  const aws = account.kind !== 'local';
+  return {
+    accountId: account.id,
+    accountKind: account.kind,
+    clientFor: o.clientFor,
+    locatorFor: o.locatorFor,
+    a: args.a,
+    b: args.b,
+    ...(args.role !== undefined ? { role: args.role } : {}),
+    ...(args.createRole !== undefined ? { createRole: args.createRole } : {}),
+    // IAM is global; it signs with the same credentials as the account's S3 client.
+    ...(aws && args.createRole
+      ? {
+          iam: new IAMClient({
+            region: 'us-east-1',
+            credentials: o.clientFor('us-east-1').config.credentials,
+          }),
+        }
+      : {}),
+  };
+}
