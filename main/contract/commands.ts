@@ -1,6 +1,7 @@
 // The one typed map of what the renderer may ask of main: arguments (validated at runtime
 // by the host) and results (typed only; main produces them).
 import { conflictCommandArgs, type ConflictCommandResults } from './conflicts.js';
+import { credentialText } from './credentials.js';
 import { replicationCommandArgs, type ReplicationCommandResults } from './replication-commands.js';
 import {
   array,
@@ -90,18 +91,8 @@ export const commandArgs = {
   }),
   'accounts.addKeys': object({
     name: accountName,
-    accessKeyId: string({
-      min: 8,
-      max: 128,
-      pattern: /^[A-Za-z0-9]+$/,
-      patternMessage: 'an access key id has letters and digits only (like AKIAIOSFODNN7EXAMPLE)',
-    }),
-    secretAccessKey: string({
-      min: 16,
-      max: 128,
-      pattern: /^[\x21-\x7e]+$/,
-      patternMessage: 'a secret access key has no spaces (printable ASCII characters only)',
-    }),
+    accessKeyId: credentialText('accessKeyId'),
+    secretAccessKey: credentialText('secretAccessKey'),
     endpoint: optional(
       string({
         min: 8,
@@ -117,12 +108,7 @@ export const commandArgs = {
   /** Enters the secret again, e.g. after browser mode (which keeps it in memory) restarted. */
   'accounts.setSecret': object({
     id: accountId,
-    secretAccessKey: string({
-      min: 16,
-      max: 128,
-      pattern: /^[\x21-\x7e]+$/,
-      patternMessage: 'a secret access key has no spaces (printable ASCII characters only)',
-    }),
+    secretAccessKey: credentialText('secretAccessKey'),
   }),
   'accounts.test': object({
     id: accountId,

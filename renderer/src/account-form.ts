@@ -77,8 +77,10 @@ export function addKeysArgs(draft: KeysDraft): {
 } {
   const errors: FieldErrors<KeysField> = {};
   const name = draft.name.trim();
+  // Pasted keys often bring a space or newline at an end, which no key can have. Any
+  // other key is sent as typed: the contract's one key rule (main/contract/credentials.ts)
+  // answers with issues that land on the fields, so the form adds no rule of its own.
   const accessKeyId = draft.accessKeyId.trim();
-  // Pasted keys often bring a newline along; a secret key never contains white space.
   const secretAccessKey = draft.secretAccessKey.trim();
   const endpoint = draft.endpoint.trim();
   const signingRegion = draft.signingRegion.trim();
@@ -92,6 +94,16 @@ export function addKeysArgs(draft: KeysDraft): {
     if (signingRegion !== '') args.signingRegion = signingRegion;
   }
   return { args, errors };
+}
+
+/** The accounts.setSecret arguments: the secret trimmed like the add form's. */
+export function setSecretArgs(
+  id: string,
+  secret: string,
+): { args: CommandArgs<'accounts.setSecret'>; error?: string } {
+  const secretAccessKey = secret.trim();
+  const args = { id, secretAccessKey };
+  return secretAccessKey === '' ? { args, error: 'Enter the secret access key.' } : { args };
 }
 
 export function testAccountArgs(

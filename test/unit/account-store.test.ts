@@ -26,7 +26,7 @@ const custom: StoredAccount = {
   name: 'MinIO',
   endpoint: 'http://127.0.0.1:9000',
   forcePathStyle: true,
-  accessKeyId: 'minioadmin1',
+  accessKeyId: 'minioadmin',
   secretId: 'account-acc-custom-secret',
   signingRegion: 'us-east-1',
 };

@@ -141,9 +141,18 @@ export class AccountCommands {
     // Clients built while the secret was missing must pick it up.
     this.opts.host.addAccount(account);
     this.opts.activity?.add('info', `Stored the secret of account "${account.name}" again`);
-    const summary = this.opts.host.listAccounts().find((a) => a.id === account.id);
+    const summary = this.list().find((a) => a.id === account.id);
     if (!summary) throw invalid('id', `No account with id ${args.id}.`);
     return summary;
+  }
+
+  /** The engine's summaries with each account's name, which scripts look accounts up by. */
+  list(): AccountSummary[] {
+    const host = this.opts.host;
+    return host.listAccounts().map((s) => {
+      const name = host.account(s.id)?.name;
+      return name === undefined ? s : { ...s, name };
+    });
   }
 
   async remove(id: string): Promise<void> {
@@ -230,7 +239,7 @@ export class AccountCommands {
     this.opts.store.put(account);
     this.opts.host.addAccount(account);
     this.opts.activity?.add('info', `Added account ${describeAccount(account)}`);
-    const summary = this.opts.host.listAccounts().find((s) => s.id === account.id);
+    const summary = this.list().find((s) => s.id === account.id);
     if (!summary) throw new Error(`account ${account.id} was added but is not listed`);
     return summary;
   }

@@ -1,5 +1,6 @@
 // The ways a user reaches S3. Secrets never sit in these records: an access-key account
 // names its secret in the SecretStore, so the records can be saved in plain settings.
+import { credentialProblem } from '../../contract/credentials.js';
 
 interface AccountBase {
   id: string;
@@ -43,7 +44,6 @@ export interface CustomAccount extends AccountBase {
 export type Account = LocalAccount | AwsProfileAccount | AwsKeysAccount | CustomAccount;
 
 const PROFILE = /^[A-Za-z0-9_.@+-]{1,64}$/;
-const ACCESS_KEY = /^[A-Za-z0-9]{8,128}$/;
 
 function httpUrl(value: string): boolean {
   try {
@@ -54,6 +54,12 @@ function httpUrl(value: string): boolean {
   } catch {
     return false;
   }
+}
+
+// The same rule as the accounts.* commands: any key a service issues, nothing a header cannot carry.
+function keyProblem(out: string[], accessKeyId: string): void {
+  const problem = credentialProblem('accessKeyId', accessKeyId);
+  if (problem !== undefined) out.push(problem);
 }
 
 /** Problems with an account record, as sentences naming the field; empty when valid. */
@@ -73,14 +79,12 @@ export function accountProblems(a: Account): string[] {
       if (!PROFILE.test(a.profile)) out.push(`'${a.profile}' is not a valid AWS profile name.`);
       break;
     case 'aws-keys':
-      if (!ACCESS_KEY.test(a.accessKeyId))
-        out.push('The access key id looks wrong (letters and digits only).');
+      keyProblem(out, a.accessKeyId);
       if (a.secretId === '') out.push('The secret access key is missing.');
       break;
     case 'custom':
       if (!httpUrl(a.endpoint)) out.push(`The endpoint '${a.endpoint}' is not an http(s) URL.`);
-      if (!ACCESS_KEY.test(a.accessKeyId))
-        out.push('The access key id looks wrong (letters and digits only).');
+      keyProblem(out, a.accessKeyId);
       if (a.secretId === '') out.push('The secret access key is missing.');
       break;
   }

@@ -292,7 +292,8 @@ export class AppController {
     },
     'tray.getMenu': async () => this.trayMenu(),
     'tray.invoke': async ({ id }, signal) => this.invokeMenu(id, signal),
-    'accounts.list': async () => this.requireEngine().listAccounts(),
+    'accounts.list': async () =>
+      accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).list(),
     'accounts.addProfile': async (args) =>
       accountCommands(this.requireEngine(), this.opts.dataDir, this.activity).addProfile(args),
     'accounts.addKeys': async (args) =>

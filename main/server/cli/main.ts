@@ -1,7 +1,9 @@
 // The command line: `npm run cli -- <command> [options]`. Each sub-command is one entry of
 // the table below; exit codes are 0 (done), 1 (failed) and 2 (wrong arguments).
 import { parseArgs } from 'node:util';
+import { accountsAddCommand, accountsListCommand } from './accounts.js';
 import { conflictsCommand, resolveCommand } from './conflicts.js';
+import { foldersAddCommand, foldersListCommand } from './folders.js';
 import { statusCommand } from './status.js';
 import {
   EXIT_ERROR,
@@ -15,11 +17,24 @@ import {
 
 const PROGRAM = 'npm run cli --';
 
+// A name of two words is a group and its action: `accounts add`.
 const commands: Record<string, SubCommand> = {
   status: statusCommand,
   conflicts: conflictsCommand,
   resolve: resolveCommand,
+  'accounts add': accountsAddCommand,
+  'accounts list': accountsListCommand,
+  'folders add': foldersAddCommand,
+  'folders list': foldersListCommand,
 };
+
+/** Splits the command name (one word, or a group and its action) from its arguments. */
+function commandName(argv: string[]): { name: string | undefined; rest: string[] } {
+  const [first, second, ...more] = argv;
+  if (first !== undefined && second !== undefined && Object.hasOwn(commands, `${first} ${second}`))
+    return { name: `${first} ${second}`, rest: more };
+  return { name: first, rest: argv.slice(1) };
+}
 
 function overview(): string {
   const width = Math.max(...Object.keys(commands).map((n) => n.length));
@@ -55,13 +70,13 @@ function commandHelp(name: string, c: SubCommand): string {
 
 /** Runs one command line and returns its exit code; never throws. */
 async function runCli(argv: string[], io: CliIo): Promise<number> {
-  const [name, ...rest] = argv;
+  const { name, rest } = commandName(argv);
   if (name === undefined) {
     io.stderr(overview());
     return EXIT_USAGE;
   }
   if (name === '--help' || name === '-h' || name === 'help') {
-    const topic = name === 'help' ? rest[0] : undefined;
+    const topic = name === 'help' ? commandName(rest).name : undefined;
     const c = topic === undefined ? undefined : commands[topic];
     if (topic !== undefined && !c) {
       io.stderr(`Unknown command "${topic}".\n\n${overview()}`);
@@ -72,7 +87,10 @@ async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const command = Object.hasOwn(commands, name) ? commands[name] : undefined;
   if (!command) {
-    io.stderr(`Unknown command "${name}".\n\n${overview()}`);
+    const actions = Object.keys(commands).filter((c) => c.startsWith(`${name} `));
+    const said = actions.length > 0 ? `${name} ${rest[0] ?? ''}`.trim() : name;
+    const hint = actions.length > 0 ? ` Use one of: ${actions.join(', ')}.` : '';
+    io.stderr(`Unknown command "${said}".${hint}\n\n${overview()}`);
     return EXIT_USAGE;
   }
   try {

@@ -1,5 +1,6 @@
 import { useId, useState, type FormEvent } from 'react';
 import type { AccountSummary } from '../../../main/contract/sync.js';
+import { setSecretArgs } from '../account-form.js';
 import { api } from '../api-instance.js';
 import { asContractError } from '../hooks/use-live-value.js';
 import { FormInput } from './FormInput.js';
@@ -22,10 +23,12 @@ export function SecretReentryForm({ account }: Props) {
 
   const submit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
+    const { args, error: missing } = setSecretArgs(account.id, secret);
+    setError(missing);
+    if (missing !== undefined) return;
     setBusy(true);
-    setError(undefined);
     try {
-      await api.invoke('accounts.setSecret', { id: account.id, secretAccessKey: secret });
+      await api.invoke('accounts.setSecret', args);
       setSecret('');
       setSaved(true);
       setOpen(false);
