@@ -58,7 +58,11 @@ interface Ctx {
   root: string;
   /** Multipart uploads started, to abort whatever happens. */
   uploads: { key: string; uploadId: string }[];
+  signal: AbortSignal | undefined;
+  /** A detail for the log. */
   note(line: string): void;
+  /** Why a finding is 'unknown': for the log and, as a sentence, for the user. */
+  unmeasured(line: string): void;
 }
 
 function body(what: string): Buffer {
@@ -73,7 +77,7 @@ async function putBase(
 ): Promise<{ etag: string | undefined } | undefined> {
   const r = await c.s3.send(new PutObjectCommand({ Bucket: c.bucket, Key: key, Body: body(what) }));
   if (r.kind === 'ok') return { etag: r.out.ETag };
-  c.note(`${what}: not measured, writing a scratch key failed (${describeFailure(r)}).`);
+  c.unmeasured(`${what}: not measured, writing a scratch key failed (${describeFailure(r)}).`);
   return undefined;
 }
 
@@ -88,7 +92,7 @@ function enforced(c: Ctx, what: string, r: Outcome<unknown>, wanted: number[]): 
     c.note(`${what}: refused with ${describeFailure(r)} instead of ${wanted.join('/')}.`);
     return 'no';
   }
-  c.note(`${what}: could not be measured (${describeFailure(r)}).`);
+  c.unmeasured(`${what}: could not be measured (${describeFailure(r)}).`);
   return 'unknown';
 }
 
@@ -100,7 +104,7 @@ async function measureIfMatch(
   if (!base) return { ifMatchAccepted: 'unknown', ifMatchEnforced: 'unknown' };
   let ifMatchAccepted: Honoured = 'unknown';
   if (!base.etag) {
-    c.note('If-Match: not measured, the service gave no ETag for a new object.');
+    c.unmeasured('If-Match: not measured, the service gave no ETag for a new object.');
   } else {
     const right = await c.s3.send(
       new PutObjectCommand({ Bucket: c.bucket, Key: key, Body: body('edit'), IfMatch: base.etag }),
@@ -110,7 +114,9 @@ async function measureIfMatch(
       c.note(`If-Match: a write with the current ETag was refused (${describeFailure(right)}).`);
       ifMatchAccepted = 'no';
     } else
-      c.note(`If-Match with the current ETag: could not be measured (${describeFailure(right)}).`);
+      c.unmeasured(
+        `If-Match with the current ETag: could not be measured (${describeFailure(right)}).`,
+      );
   }
   const wrong = await c.s3.send(
     new PutObjectCommand({ Bucket: c.bucket, Key: key, Body: body('stale'), IfMatch: WRONG_ETAG }),
@@ -136,7 +142,7 @@ async function measureCompleteIfNoneMatch(c: Ctx): Promise<Honoured> {
   if (!(await putBase(c, key, 'CompleteMultipartUpload If-None-Match'))) return 'unknown';
   const created = await c.s3.send(new CreateMultipartUploadCommand({ Bucket: c.bucket, Key: key }));
   if (created.kind !== 'ok' || !created.out.UploadId) {
-    c.note(
+    c.unmeasured(
       `CompleteMultipartUpload with If-None-Match: not measured, starting an upload failed (${
         created.kind === 'ok' ? 'no upload id' : describeFailure(created)
       }).`,
@@ -156,7 +162,7 @@ async function measureCompleteIfNoneMatch(c: Ctx): Promise<Honoured> {
     }),
   );
   if (part.kind !== 'ok' || !part.out.ETag) {
-    c.note(
+    c.unmeasured(
       `CompleteMultipartUpload with If-None-Match: not measured, uploading a part failed (${
         part.kind === 'ok' ? 'no ETag' : describeFailure(part)
       }).`,
@@ -225,7 +231,7 @@ async function measureDigest(
     return 'no';
   }
   if (right.kind === 'unknown') {
-    c.note(`${what}: could not be measured (${describeFailure(right)}).`);
+    c.unmeasured(`${what}: could not be measured (${describeFailure(right)}).`);
     return 'unknown';
   }
   const wrong = await send(values.wrong, data);
@@ -235,7 +241,7 @@ async function measureDigest(
     c.note(`${what}: a wrong value was refused with ${describeFailure(wrong)}, not 400.`);
     return 'no';
   }
-  c.note(`${what} with a wrong value: could not be measured (${describeFailure(wrong)}).`);
+  c.unmeasured(`${what} with a wrong value: could not be measured (${describeFailure(wrong)}).`);
   return 'unknown';
 }
 
@@ -271,8 +277,8 @@ async function guarded<T>(c: Ctx, what: string, fallback: T, run: () => Promise<
   try {
     return await run();
   } catch (err) {
-    if ((err as { name?: string }).name === 'AbortError') throw err;
-    c.note(`${what}: the probe failed (${(err as Error).message}).`);
+    if (c.signal?.aborted) throw err;
+    c.unmeasured(`${what}: could not be measured (${(err as Error).message}).`);
     return fallback;
   }
 }
@@ -287,9 +293,11 @@ export async function probeCapabilities(o: ProbeOptions): Promise<ServiceCapabil
     bucket: o.bucket,
     root,
     uploads: [],
-    note: (line) => {
+    signal: o.signal,
+    note: (line) => log(`capability probe ${o.endpoint} ${o.bucket}: ${line}`),
+    unmeasured: (line) => {
       notes.push(line);
-      log(`capability probe ${o.endpoint} ${o.bucket}: ${line}`);
+      c.note(line);
     },
   };
   log(`capability probe ${o.endpoint} ${o.bucket}: scratch keys under ${root}`);
@@ -315,15 +323,18 @@ export async function probeCapabilities(o: ProbeOptions): Promise<ServiceCapabil
     for (const alg of CHECKSUM_PREFERENCE)
       checksums[alg] = await guarded(c, `Checksum ${alg}`, unknown, () => measureChecksum(c, alg));
     const contentMd5Enforced = await guarded(c, 'Content-MD5', unknown, () => measureContentMd5(c));
-    const replicationApi =
+    const replicationApi: ServiceCapabilities['replicationApi'] =
       o.replication === false
-        ? { state: 'not-probed' as const, dropped: [], detail: 'not asked for' }
+        ? { state: 'not-probed', dropped: [], detail: 'not asked for' }
         : await probeReplicationApi({
             client: o.client,
             bucket: o.bucket,
             region: o.region,
             signal: o.signal,
             log,
+          }).catch((err: unknown) => {
+            if (o.signal?.aborted) throw err;
+            return { state: 'not-probed', dropped: [], detail: (err as Error).message };
           });
     const measured: Omit<ServiceCapabilities, 'summary'> = {
       probedAt,
