@@ -123,6 +123,18 @@ export const commandArgs = {
     bucket: optional(string({ min: 3, max: 63 })),
     prefix: optional(string({ max: 512 })),
     region: optional(string({ min: 1, max: 32 })),
+    /** Other endpoints of the same bucket (RGW multisite zones, any active-active pair). */
+    peers: optional(
+      array(
+        object({
+          accountId: string({ min: 1, max: 64 }),
+          bucket: string({ min: 3, max: 63 }),
+          region: string({ min: 1, max: 32 }),
+          label: string({ min: 1, max: 64 }),
+        }),
+        { max: 8 },
+      ),
+    ),
   }),
   'folders.enableVersioning': object({
     accountId: string({ min: 1, max: 64 }),

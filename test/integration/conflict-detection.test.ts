@@ -54,7 +54,7 @@ before(async () => {
   counter = countingClients(t);
   detector = new ConflictDetector({
     db,
-    clientFor: (region) => counter.clientFor(region),
+    clientFor: (_folder, member) => counter.clientFor(member.region),
     group: () => [
       { bucket: pair.us, region: US },
       { bucket: pair.eu, region: EU },

@@ -82,7 +82,7 @@ test(`randomized two-device edits: every fork reported, no sequential edit flagg
   const changes: ConflictChange[] = [];
   const detector = new ConflictDetector({
     db,
-    clientFor: (region) => counter.clientFor(region),
+    clientFor: (_folder, member) => counter.clientFor(member.region),
     group: () => [
       { bucket: pair.us, region: US },
       { bucket: pair.eu, region: EU },

@@ -90,7 +90,11 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
   engine.addDisposable(replication);
   o.controller.attachReplication(replication.handlers);
   const conflicts = new ConflictService({
-    engine,
+    folders: engine,
+    db: engine.indexDb,
+    files: engine.files,
+    forks: engine,
+    policyHost: engine,
     events: o.controller.events,
     device: installationId,
     deviceName: () => o.settings.get().deviceName,

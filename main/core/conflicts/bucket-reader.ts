@@ -7,8 +7,11 @@ import type { ListedVersion, OriginStatus } from './version-graph.js';
 
 export interface BucketTarget {
   client: S3Client;
+  /** The bucket's name in the group: its S3 name, or `name@label` for another endpoint of it. */
   bucket: string;
   region: string;
+  /** The S3 name when `bucket` is a group name (multisite: one bucket at two endpoints). */
+  s3Name?: string;
 }
 
 /** key → the bucket's versions of it (first-seen times are the detector's to fill in). */
@@ -17,6 +20,7 @@ export async function listVersions(
   prefix: string,
 ): Promise<Map<string, ListedVersion[]>> {
   const { client, bucket, region } = target;
+  const s3Bucket = target.s3Name ?? bucket;
   const out = new Map<string, ListedVersion[]>();
   const add = (key: string, v: ListedVersion): void => {
     const list = out.get(key);
@@ -29,7 +33,7 @@ export async function listVersions(
     const page = await client
       .send(
         new ListObjectVersionsCommand({
-          Bucket: bucket,
+          Bucket: s3Bucket,
           ...(prefix ? { Prefix: prefix } : {}),
           ...(keyMarker !== undefined ? { KeyMarker: keyMarker } : {}),
           ...(versionMarker !== undefined ? { VersionIdMarker: versionMarker } : {}),
@@ -95,7 +99,7 @@ export async function headVersion(
   const { client, bucket, region } = target;
   try {
     const head = await client.send(
-      new HeadObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }),
+      new HeadObjectCommand({ Bucket: target.s3Name ?? bucket, Key: key, VersionId: versionId }),
     );
     return {
       lineage: parseLineage(head.Metadata) ?? null,

@@ -43,6 +43,16 @@ export type {
   ConflictSide,
 } from './conflict-record.js';
 
+/**
+ * A bucket of a replication group: a replication destination (`bucket` is its S3 name), or
+ * another endpoint of the folder's own bucket (multisite: `bucket` is `name@label`, `s3Name`
+ * the name, `accountId` the endpoint's account).
+ */
+export interface GroupMember extends BucketRef {
+  s3Name?: string;
+  accountId?: string;
+}
+
 /** The folder fields the detector needs (a FolderConfig or FolderRecord fits). */
 export interface ConflictFolder {
   id: string;
@@ -79,9 +89,10 @@ export interface ScanReport {
 
 export interface ConflictDetectorOptions {
   db: IndexDb;
-  clientFor(region: string): S3Client;
+  /** The client that reaches one bucket of the folder's group (each with its own account). */
+  clientFor(folder: ConflictFolder, member: GroupMember): S3Client;
   /** The buckets of the folder's replication group (its own bucket is always included). */
-  group(folder: ConflictFolder): readonly BucketRef[];
+  group(folder: ConflictFolder): readonly GroupMember[];
   onChange?(change: ConflictChange): void;
   /** Installation id, shown as the device of the local side of a local-remote conflict. */
   device?: string;
@@ -130,11 +141,19 @@ export class ConflictDetector {
   }
 
   private groupOf(folder: ConflictFolder): BucketTarget[] {
-    const refs = [{ bucket: folder.bucket, region: folder.region }, ...this.opts.group(folder)];
+    const refs: GroupMember[] = [
+      { bucket: folder.bucket, region: folder.region },
+      ...this.opts.group(folder),
+    ];
     const seen = new Set<string>();
     return refs
       .filter((r) => !seen.has(r.bucket) && seen.add(r.bucket))
-      .map((r) => ({ ...r, client: this.opts.clientFor(r.region) }));
+      .map((r) => ({
+        bucket: r.bucket,
+        region: r.region,
+        ...(r.s3Name ? { s3Name: r.s3Name } : {}),
+        client: this.opts.clientFor(folder, r),
+      }));
   }
 
   /**

@@ -4,14 +4,22 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ContractError, type ConflictSummary } from '../../contract/index.js';
+import { ContractError, type ConflictPolicy, type ConflictSummary } from '../../contract/index.js';
 import type { ConflictHandlers } from '../app/app-controller.js';
 import type { EventHub } from '../emitter.js';
-import { bucketLocator, readBucketReplication, type BucketRef } from '../replication/rules.js';
-import type { SyncEngine } from '../sync/engine.js';
+import { bucketLocator, readBucketReplication } from '../replication/rules.js';
+import type { Disposable } from '../disposable.js';
+import type { FileIndex } from '../index/file-index.js';
+import type { IndexDb } from '../index/index-db.js';
+import type { FolderDirectory } from '../sync/folder-directory.js';
 import type { FolderConfig } from '../sync/folder-types.js';
 import { downloadVersion } from '../transfer/downloader.js';
-import { ConflictDetector, type ConflictRecord, type ConflictSide } from './detector.js';
+import {
+  ConflictDetector,
+  type ConflictRecord,
+  type ConflictSide,
+  type GroupMember,
+} from './detector.js';
 import { PolicyFile } from './conflict-policies.js';
 import { sideLabel, summarize, type Me } from './conflict-view.js';
 import { listVersions, previewLocal, previewVersion } from './preview.js';
@@ -25,7 +33,18 @@ import {
 } from './resolve.js';
 
 export interface ConflictServiceOptions {
-  engine: SyncEngine;
+  /** The folders, each with its own account's clients (never the engine). */
+  folders: FolderDirectory;
+  db: IndexDb;
+  /** The index rows a resolution updates. */
+  files: Pick<FileIndex, 'get' | 'update'>;
+  /** Unconditional writes that found a version in between: looked at at once. */
+  forks?: { onDidSuspectFork(listener: (folderId: string, relPath: string) => void): Disposable };
+  /** The folders' automatic policies are read from here; the list is sent again on change. */
+  policyHost: {
+    setConflictPolicyLookup(lookup: (folderId: string) => ConflictPolicy): void;
+    refreshFolders(): void;
+  };
   events: EventHub;
   device: string;
   deviceName: () => string;
@@ -41,7 +60,9 @@ type Keep = 'local' | 'remote' | 'both';
 
 export class ConflictService {
   readonly detector: ConflictDetector;
-  private readonly groups = new Map<string, { at: number; refs: BucketRef[] }>();
+  private readonly groups = new Map<string, { at: number; refs: GroupMember[] }>();
+  private readonly scanning = new Map<string, Promise<number>>();
+  private forkHint: Disposable | undefined;
   private readonly policies: PolicyFile;
   private timer: NodeJS.Timeout;
   private readonly soon = new Map<string, NodeJS.Timeout>();
@@ -49,8 +70,8 @@ export class ConflictService {
 
   constructor(private readonly o: ConflictServiceOptions) {
     this.detector = new ConflictDetector({
-      db: o.engine.indexDb,
-      clientFor: (region) => this.clientForRegion(region),
+      db: o.db,
+      clientFor: (folder, member) => this.memberClient(folder.id, member),
       group: (folder) => this.groups.get(folder.id)?.refs ?? [],
       device: o.device,
       onChange: (change) => {
@@ -62,7 +83,8 @@ export class ConflictService {
       },
     });
     this.policies = new PolicyFile(o.policyFile);
-    o.engine.setConflictPolicyLookup((id) => this.policies.get(id));
+    o.policyHost.setConflictPolicyLookup((id) => this.policies.get(id));
+    this.forkHint = o.forks?.onDidSuspectFork((folderId) => this.scanSoon(folderId));
     this.timer = setInterval(() => void this.scanAll(), o.scanEveryMs ?? 20_000);
     this.timer.unref();
     o.events.subscribe((name, payload) => {
@@ -72,22 +94,35 @@ export class ConflictService {
     });
   }
 
-  /** One look at every folder (or one). */
+  /** One look at every folder (or one); a folder's look never overlaps itself. */
   async scanAll(folderId?: string): Promise<number> {
     let found = 0;
-    for (const f of this.o.engine.folderConfigs()) {
+    for (const f of this.o.folders.folders()) {
       if (this.disposed || (folderId && f.id !== folderId)) continue;
+      found += await this.scanFolder(f);
+    }
+    return found;
+  }
+
+  private scanFolder(f: FolderConfig): Promise<number> {
+    const running = this.scanning.get(f.id);
+    if (running) return running;
+    const run = (async () => {
       try {
         await this.refreshGroup(f);
-        found += (await this.detector.scan(f)).found;
+        return (await this.detector.scan(f)).found;
       } catch (err) {
         this.o.activity(
           'warn',
           `Looking for conflicts in ${f.localPath}: ${(err as Error).message}`,
         );
+        return 0;
+      } finally {
+        this.scanning.delete(f.id);
       }
-    }
-    return found;
+    })();
+    this.scanning.set(f.id, run);
+    return run;
   }
 
   list(folderId?: string): ConflictSummary[] {
@@ -172,7 +207,7 @@ export class ConflictService {
     'conflicts.restore': async ({ folderId, relPath, versionId }) => {
       const f = this.folder(folderId);
       const key = f.prefix + relPath;
-      const row = this.o.engine.files.get(f.id, relPath);
+      const row = this.o.files.get(f.id, relPath);
       const heads = row?.versionId ? [{ versionId: row.versionId }] : [];
       const out = await restoreVersion({
         client: this.client(f, f.region),
@@ -192,7 +227,7 @@ export class ConflictService {
     'conflicts.setPolicy': async ({ folderId, policy }) => {
       this.folder(folderId);
       this.policies.set(folderId, policy);
-      this.o.engine.refreshFolders();
+      this.o.policyHost.refreshFolders();
       this.o.activity(
         'info',
         `Conflicts in this folder: ${policy === 'ask' ? 'ask me' : policy.replace(/-/g, ' ')}`,
@@ -258,7 +293,7 @@ export class ConflictService {
       rethrowChanged(err);
     }
     const relPath = this.relPath(f, r.key);
-    this.o.engine.files.update(f.id, relPath, {
+    this.o.files.update(f.id, relPath, {
       versionId: result.versionId,
       etag: result.etag,
       error: null,
@@ -312,7 +347,7 @@ export class ConflictService {
   }
 
   private summary(r: ConflictRecord): ConflictSummary {
-    const f = this.o.engine.folderConfigs().find((x) => x.id === r.folderId);
+    const f = this.o.folders.folder(r.folderId);
     return summarize(r, f ? this.relPath(f, r.key) : r.key, this.me());
   }
 
@@ -353,23 +388,32 @@ export class ConflictService {
       { accountId: f.accountId, bucket: f.bucket, region: f.region },
       bucketLocator(client),
     ).catch(() => undefined);
-    const refs = (conf?.rules ?? [])
+    const refs: GroupMember[] = (conf?.rules ?? [])
       .filter((rule) => rule.enabled && rule.destination.region)
       .map((rule) => ({
         bucket: rule.destination.bucket,
         region: rule.destination.region as string,
       }));
+    // Other endpoints of the same bucket (multisite zones) are the group too, by their label.
+    for (const p of f.peers ?? [])
+      refs.push({
+        bucket: peerName(p.bucket, p.label),
+        s3Name: p.bucket,
+        region: p.region,
+        accountId: p.accountId,
+      });
     this.groups.set(f.id, { at: Date.now(), refs });
   }
 
-  private clientForRegion(region: string) {
-    const f = this.o.engine.folderConfigs()[0];
-    if (!f) throw new Error('no folder is watched');
-    return this.client(f, region);
+  /** A group member is reached with its own account: a peer's, else the folder's. */
+  private memberClient(folderId: string, m: GroupMember) {
+    return m.accountId
+      ? this.o.folders.accountClient(m.accountId, m.region)
+      : this.o.folders.clientFor(folderId, m.region);
   }
 
   private client(f: FolderConfig, region: string) {
-    return this.o.engine.clientForAccount(f.accountId, region);
+    return this.o.folders.clientFor(f.id, region);
   }
 
   private record(id: string): ConflictRecord {
@@ -389,7 +433,7 @@ export class ConflictService {
   }
 
   private folder(id: string): FolderConfig {
-    const f = this.o.engine.folderConfigs().find((x) => x.id === id);
+    const f = this.o.folders.folder(id);
     if (!f)
       throw new ContractError({ code: 'NotFound', message: `No watched folder with id ${id}.` });
     return f;
@@ -405,9 +449,15 @@ export class ConflictService {
 
   dispose(): void {
     this.disposed = true;
+    this.forkHint?.dispose();
     clearInterval(this.timer);
     for (const t of this.soon.values()) clearTimeout(t);
   }
+}
+
+/** A peer endpoint's bucket in conflict sides and listings: `name@label`. */
+export function peerName(bucket: string, label: string): string {
+  return `${bucket}@${label}`;
 }
 
 function newest<T extends { lastModified: number }>(sides: T[]): T | undefined {

@@ -170,6 +170,9 @@ export const MIGRATIONS: readonly Migration[] = [
       );
       CREATE INDEX files_updated ON files (folder_id, updated_at);
     `),
+  // 4: other endpoints of a folder's bucket (RGW multisite zones, any active-active pair),
+  // each with its own account: JSON [{accountId, bucket, region, label}].
+  (db) => db.exec(`ALTER TABLE folders ADD COLUMN peers TEXT NOT NULL DEFAULT '[]';`),
 ];
 
 export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
@@ -236,6 +239,17 @@ export interface FolderRecord {
   prefix: string;
   region: string;
   createdAt: number;
+  /** Other endpoints of the same bucket (RGW multisite, MinIO site replication…). */
+  peers?: FolderPeer[];
+}
+
+/** Another endpoint of a folder's bucket, synced by the service itself (active-active). */
+export interface FolderPeer {
+  accountId: string;
+  bucket: string;
+  region: string;
+  /** What the user calls it ("zone-b"); names the bucket in conflict sides. */
+  label: string;
 }
 
 interface FolderRow {
@@ -246,6 +260,7 @@ interface FolderRow {
   prefix: string;
   region: string;
   created_at: number;
+  peers: string;
 }
 
 const toFolder = (r: FolderRow): FolderRecord => ({
@@ -256,7 +271,27 @@ const toFolder = (r: FolderRow): FolderRecord => ({
   prefix: r.prefix,
   region: r.region,
   createdAt: r.created_at,
+  peers: parsePeers(r.peers),
 });
+
+function parsePeers(text: string): FolderPeer[] {
+  try {
+    const v = JSON.parse(text) as unknown;
+    return Array.isArray(v)
+      ? v.filter(
+          (p): p is FolderPeer =>
+            typeof p === 'object' &&
+            p !== null &&
+            typeof (p as FolderPeer).accountId === 'string' &&
+            typeof (p as FolderPeer).bucket === 'string' &&
+            typeof (p as FolderPeer).region === 'string' &&
+            typeof (p as FolderPeer).label === 'string',
+        )
+      : [];
+  } catch {
+    return [];
+  }
+}
 
 /** The folders table: a folder's rows in files and multipart_parts go with it. */
 export class FolderTable {
@@ -267,8 +302,8 @@ export class FolderTable {
 
   constructor(db: IndexDb) {
     this.insertStmt = db.prepare(
-      `INSERT INTO folders (id, local_path, account_id, bucket, prefix, region, created_at)
-       VALUES (@id, @localPath, @accountId, @bucket, @prefix, @region, @createdAt)`,
+      `INSERT INTO folders (id, local_path, account_id, bucket, prefix, region, created_at, peers)
+       VALUES (@id, @localPath, @accountId, @bucket, @prefix, @region, @createdAt, @peersJson)`,
     );
     this.getStmt = db.prepare<[string], FolderRow>('SELECT * FROM folders WHERE id = ?');
     this.listStmt = db.prepare<[], FolderRow>('SELECT * FROM folders ORDER BY created_at, id');
@@ -287,7 +322,11 @@ export class FolderTable {
       createdAt: folder.createdAt ?? Date.now(),
     };
     try {
-      this.insertStmt.run(record);
+      this.insertStmt.run({
+        ...record,
+        peers: undefined,
+        peersJson: JSON.stringify(record.peers ?? []),
+      });
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {
         throw new Error(`the folder ${folder.localPath} is already synced; pick another folder`, {

@@ -249,6 +249,14 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
       watched: [...this.loops.values()].map((l) => l.folder.localPath),
       clientFor: (a, r) => this.factory.clientFor(a, r),
     });
+    const peers = (args.peers ?? []).map((p) => {
+      if (!this.accounts.has(p.accountId))
+        throw invalid(
+          'peers',
+          `The other endpoint '${p.label}' names no account "${p.accountId}": add that account first.`,
+        );
+      return { accountId: p.accountId, bucket: p.bucket, region: p.region, label: p.label };
+    });
     const record = this.folderTable.add({
       id: newFolderId(),
       localPath,
@@ -256,6 +264,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
       bucket,
       prefix,
       region,
+      peers,
     });
     const loop = await this.startLoop(record);
     this.opts.activity('info', `Watching ${localPath} → s3://${bucket}/${prefix} (${region})`);

@@ -1,6 +1,7 @@
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { FolderState } from '../../contract/index.js';
 import type { FileIndex, FileRecord } from '../index/file-index.js';
+import type { FolderPeer } from '../index/index-db.js';
 import type { MultipartParts } from '../index/multipart-parts.js';
 import type { UploadQueue } from '../transfer/upload-queue.js';
 import type { WriteStrategy } from '../transfer/upload-common.js';
@@ -14,6 +15,8 @@ export interface FolderConfig {
   /** '' or ending in '/'. */
   prefix: string;
   region: string;
+  /** Other endpoints of the same bucket (multisite zones): part of its replication group. */
+  peers?: FolderPeer[];
 }
 
 export interface FolderTuning {
