@@ -1,6 +1,7 @@
 // The two reads the detector makes: every version of a prefix in one bucket
 // (ListObjectVersions, all pages), and one version's lineage and replication status (HEAD).
 import { HeadObjectCommand, ListObjectVersionsCommand, type S3Client } from '@aws-sdk/client-s3';
+import { isReservedKey } from '../reserved-keys.js';
 import { parseLineage, type Lineage } from '../transfer/lineage.js';
 import { classifyS3Error } from '../transfer/s3-errors.js';
 import type { ListedVersion, OriginStatus } from './version-graph.js';
@@ -23,6 +24,8 @@ export async function listVersions(
   const s3Bucket = target.s3Name ?? bucket;
   const out = new Map<string, ListedVersion[]>();
   const add = (key: string, v: ListedVersion): void => {
+    // The app's own scratch keys (probes, canaries) are never a conflict.
+    if (isReservedKey(key, prefix)) return;
     const list = out.get(key);
     if (list) list.push(v);
     else out.set(key, [v]);

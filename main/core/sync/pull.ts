@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { HeadObjectCommand, ListObjectVersionsCommand } from '@aws-sdk/client-s3';
+import { isReservedKey } from '../reserved-keys.js';
 import type { FileRecord } from '../index/file-index.js';
 import {
   applyDeleteMarker,
@@ -50,7 +51,7 @@ async function listHeads(
       signal ? { abortSignal: signal } : {},
     );
     for (const v of page.Versions ?? [])
-      if (v.IsLatest && v.Key)
+      if (v.IsLatest && v.Key && !isReservedKey(v.Key, folder.prefix))
         heads.push({
           key: v.Key,
           versionId: v.VersionId ?? 'null',
@@ -59,7 +60,7 @@ async function listHeads(
           size: v.Size ?? 0,
         });
     for (const m of page.DeleteMarkers ?? [])
-      if (m.IsLatest && m.Key)
+      if (m.IsLatest && m.Key && !isReservedKey(m.Key, folder.prefix))
         heads.push({
           key: m.Key,
           versionId: m.VersionId ?? 'null',

@@ -2,13 +2,19 @@
 // of built-in rules for editor, OS and download droppings, plus our own temp files.
 import fs from 'node:fs/promises';
 import path from 'node:path';
+import { RESERVED_DIR } from '../reserved-keys.js';
 import ignore, { type Ignore } from 'ignore';
 import { toDisposable, type Disposable } from '../disposable.js';
 
 export const SYNCIGNORE = '.syncignore';
 
 /** Our own temp files and trash: never synced, and a .syncignore cannot change that. */
-export const MANDATORY_IGNORES: readonly string[] = ['.rs-tmp-*', '.replica-sync-trash/'];
+export const MANDATORY_IGNORES: readonly string[] = [
+  '.rs-tmp-*',
+  '.replica-sync-trash/',
+  // The bucket's reserved area (probes, canaries): a local folder of that name is never sent.
+  `/${RESERVED_DIR}/`,
+];
 
 /** Defaults a .syncignore may override with a negation (`!*.part`). */
 export const BUILTIN_IGNORES: readonly string[] = [
