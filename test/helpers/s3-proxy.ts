@@ -1,8 +1,9 @@
-// A recording HTTP proxy in front of the local regions, for engine tests: the engine talks
-// to the proxy's endpoints (SigV4 still verifies: the Host header is forwarded unchanged),
-// and the test sees every S3 operation the engine sent, can hold requests back, delay or
-// withhold answers (an answer withheld after S3 committed the write is exactly what a crash
-// between "upload done" and "index written" looks like to the client).
+// A recording HTTP proxy in front of any S3 endpoints (the local regions, moto_server, a Ceph
+// RGW zone), for engine tests: the engine talks to the proxy's endpoints (SigV4 still
+// verifies: the Host header is forwarded unchanged), and the test sees every S3 operation the
+// engine sent, can hold requests back, delay or withhold answers (an answer withheld after S3
+// committed the write is exactly what a crash between "upload done" and "index written" looks
+// like to the client), or damage a request body in flight (rewriteBody, flipPayloadByte).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { setTimeout as sleep } from 'node:timers/promises';
@@ -34,6 +35,8 @@ export interface ProxiedRequest {
   headers: http.IncomingHttpHeaders;
   /** Status of the upstream answer, once known. */
   status?: number;
+  /** The body was rewritten by `rewriteBody` before it went upstream. */
+  tampered?: boolean;
   /** True once the answer (or its withholding) is final for the client. */
   finished: boolean;
   /** The client was sent the answer (false: it never heard it: dropped, or it went away). */
@@ -54,6 +57,11 @@ export interface ProxyOptions {
   requestDelay?: (r: ProxiedRequest) => number;
   /** Milliseconds to keep S3's answer before passing it on. */
   responseDelay?: (r: ProxiedRequest) => number;
+  /**
+   * A rewrite of the request body (same length: headers are forwarded unchanged), or
+   * undefined to stream it through. The whole body is buffered for a rewrite.
+   */
+  rewriteBody?: (r: ProxiedRequest) => ((body: Buffer) => Buffer) | undefined;
 }
 
 export interface S3Proxy {
@@ -95,6 +103,28 @@ function classify(
     default:
       return 'Other';
   }
+}
+
+/**
+ * Flips one bit of the payload (not of the framing): in the middle of the first chunk's data
+ * for an aws-chunked body (`SIZE[;ext]\r\nDATA\r\n...`), else in the middle of the body.
+ */
+export function flipPayloadByte(headers: http.IncomingHttpHeaders, body: Buffer): Buffer {
+  const out = Buffer.from(body);
+  let at = Math.floor(body.length / 2);
+  const sha = String(headers['x-amz-content-sha256'] ?? '');
+  const chunked =
+    sha.startsWith('STREAMING-') ||
+    String(headers['content-encoding'] ?? '').includes('aws-chunked');
+  if (chunked) {
+    const eol = body.indexOf('\r\n');
+    const size = parseInt(body.subarray(0, eol).toString('latin1').split(';')[0] ?? '', 16);
+    if (eol < 0 || !(size > 0)) throw new Error('aws-chunked body without a first data chunk');
+    at = eol + 2 + Math.floor(size / 2);
+  }
+  if (body.length === 0) throw new Error('an empty body has no byte to flip');
+  out[at] = (out[at] as number) ^ 0x01;
+  return out;
 }
 
 interface HoldState {
@@ -175,7 +205,21 @@ export async function startS3Proxy(
     });
     up.on('error', () => res.destroy());
     req.on('aborted', () => up.destroy());
-    req.pipe(up);
+    const rewrite = options.rewriteBody?.(r);
+    if (rewrite) {
+      const chunks: Buffer[] = [];
+      req.on('data', (c: Buffer) => chunks.push(c));
+      req.on('end', () => {
+        const body = Buffer.concat(chunks);
+        const out = rewrite(body);
+        if (out.length !== body.length) {
+          up.destroy(new Error('rewriteBody must keep the length'));
+          return;
+        }
+        r.tampered = !out.equals(body);
+        up.end(out);
+      });
+    } else req.pipe(up);
     up.on('response', (ur) => {
       r.status = ur.statusCode;
       const chunks: Buffer[] = [];

@@ -28,6 +28,8 @@ export async function expectStep(w: ScenarioWorld, what: string, args: Token[]):
       return expectRequests(w, args);
     case 'folder':
       return expectFolder(w, args);
+    case 'fork':
+      return expectFork(w, args);
     default:
       throw new Error(`unknown expectation "${what}"`);
   }
@@ -65,6 +67,25 @@ async function expectBucket(w: ScenarioWorld, args: Token[]): Promise<void> {
         bodies.some((b) => b.bytes.equals(want)),
         `${where}: no version holds ${show(want)} (versions: ${bodies.map((b) => show(b.bytes)).join(', ')})`,
       );
+    } else if (t.name === 'siblings' || t.name === 'base-holds') {
+      // Lineage of a fork: versions sharing the current's rs-base, and what that base holds.
+      assert.ok(latest && !latest.marker, `${where}: expected a current version`);
+      const metas = new Map<string, Record<string, string>>();
+      for (const v of versions) metas.set(v.versionId, (await w.body(key, v.versionId)).meta);
+      const base = metas.get(latest.versionId)?.['rs-base'];
+      if (t.name === 'siblings') {
+        const same = versions.filter((v) => metas.get(v.versionId)?.['rs-base'] === base);
+        assert.equal(
+          same.length,
+          Number(t.value),
+          `${where}: versions with rs-base ${base ?? '-'}`,
+        );
+      } else {
+        assert.ok(base && metas.has(base), `${where}: rs-base ${base ?? '-'} is no version here`);
+        const { bytes } = await w.body(key, base);
+        const want = content(t);
+        assert.ok(bytes.equals(want), `${where}: the base holds ${show(bytes)}, not ${show(want)}`);
+      }
     } else if (t.name === 'device' || t.name === 'base') {
       assert.ok(latest && !latest.marker, `${where}: expected a current version`);
       const versionId: string = latest.versionId;
@@ -173,6 +194,16 @@ function expectRequests(w: ScenarioWorld, args: Token[]): void {
     if (!f) throw new Error(`unknown request count ${t.name ?? t.value}`);
     assert.equal(reqs.filter(f).length, Number(t.value), `${where}: ${t.name ?? ''}`);
   }
+}
+
+function expectFork(w: ScenarioWorld, args: Token[]): void {
+  const key = args[0]?.value;
+  const what = args[1]?.value;
+  if (!key || (what !== 'reported' && what !== 'none'))
+    throw new Error('expect fork KEY reported|none');
+  const n = w.forks.get(key) ?? 0;
+  if (what === 'reported') assert.ok(n > 0, `fork of ${key}: the engine reported none`);
+  else assert.equal(n, 0, `fork of ${key}: the engine reported ${n}`);
 }
 
 function expectFolder(w: ScenarioWorld, args: Token[]): void {

@@ -23,10 +23,19 @@
 //   mark                              request counts of `expect requests` start here
 //   expect bucket KEY [versions=N] [markers=N] [current=CONTENT] [deleted] [absent]
 //                     [has=CONTENT]... [device=ours|other|none] [base=none|previous]
+//                     [siblings=N] (versions sharing the current's rs-base: 2 = a fork)
+//                     [base-holds=CONTENT] (the version the current's rs-base names)
 //   expect index PATH state=S [version=current|none] [sha=bucket] [mtime=local] | absent
 //   expect local PATH CONTENT | absent | in-trash [CONTENT]
 //   expect requests KEY [put=N] [put-ok=N] [copy=N] [parts=N] [delete=N] [delete-version=N]
 //   expect folder mass-delete=N|none
+//   expect fork KEY reported|none     whether the engine reported a suspected fork of KEY
+//
+// Server-specific lines: `VERB@WHERE ... # REASON` runs only on the servers WHERE names
+// (comma-separated: local, moto, ceph, or what the server is known to honour: conditional,
+// unconditional). The reason is required: a qualified line without a `#` comment saying why
+// S3 semantics differ there is an error when the table is parsed. E.g.
+//   expect@unconditional index a.txt state=synced  # If-Match ignored: found as a fork
 //
 // A line starting with # is a comment; an unknown verb is an error when the table is parsed.
 import { createCipheriv, createHash } from 'node:crypto';
@@ -50,6 +59,25 @@ export interface Step {
   line: number;
   text: string;
   tokens: Token[];
+  /** `VERB@WHERE`: the servers (or traits) the step runs on; undefined: everywhere. */
+  only?: string[];
+  /** Why the step is server-specific (its `#` comment). */
+  reason?: string;
+}
+
+/** Words a `VERB@WHERE` qualifier may use: servers, and what a server honours. */
+export const QUALIFIERS = ['local', 'moto', 'ceph', 'conditional', 'unconditional'] as const;
+
+/** The comment of a line (after a `#` outside quotes), trimmed; '' when there is none. */
+export function commentOf(s: string): string {
+  let quoted = false;
+  for (let i = 0; i < s.length; i++) {
+    const c = s[i];
+    if (quoted && c === '\\') i++;
+    else if (c === '"') quoted = !quoted;
+    else if (c === '#' && !quoted) return s.slice(i + 1).trim();
+  }
+  return '';
 }
 
 export interface Scenario {
@@ -139,10 +167,23 @@ export function parseScenarios(table: string): Scenario[] {
     }
     if (!current) throw new Error(`line ${line}: a step before the first "case:"`);
     const tokens = tokenize(text, line);
-    const verb = tokens[0]?.value ?? '';
+    const [verb = '', where] = (tokens[0]?.value ?? '').split('@');
     if (!VERBS.has(verb) || tokens[0]?.name !== undefined)
       throw new Error(`line ${line}: unknown verb "${verb}" in "${text}"`);
-    current.steps.push({ line, text, tokens });
+    const step: Step = { line, text, tokens };
+    if (where !== undefined) {
+      const only = where.split(',');
+      for (const q of only)
+        if (!(QUALIFIERS as readonly string[]).includes(q))
+          throw new Error(`line ${line}: "@${q}": a qualifier is one of ${QUALIFIERS.join(', ')}`);
+      const reason = commentOf(text);
+      if (reason === '')
+        throw new Error(`line ${line}: "${verb}@${where}" needs a "# reason" the servers differ`);
+      tokens[0] = { value: verb, quoted: false };
+      step.only = only;
+      step.reason = reason;
+    }
+    current.steps.push(step);
   });
   const names = new Set<string>();
   for (const s of out) {
