@@ -68,11 +68,9 @@ export async function runDefaultSetup(
       a: source,
       b: partner,
     });
-  await engine.addFolder({
-    path: folder,
-    accountId: account.id,
-    bucket: source.bucket,
-    region: source.region,
-  });
+  await engine.addFolder(
+    { path: folder, accountId: account.id, bucket: source.bucket, region: source.region },
+    { firstStart: true },
+  );
   return { folder, buckets };
 }

@@ -171,8 +171,13 @@ export const MIGRATIONS: readonly Migration[] = [
       CREATE INDEX files_updated ON files (folder_id, updated_at);
     `),
   // 4: other endpoints of a folder's bucket (RGW multisite zones, any active-active pair),
-  // each with its own account: JSON [{accountId, bucket, region, label}].
-  (db) => db.exec(`ALTER TABLE folders ADD COLUMN peers TEXT NOT NULL DEFAULT '[]';`),
+  // each with its own account: JSON [{accountId, bucket, region, label}]; first_start marks
+  // the folder the first start made on local regions (handed over to another account's add).
+  (db) =>
+    db.exec(`
+      ALTER TABLE folders ADD COLUMN peers TEXT NOT NULL DEFAULT '[]';
+      ALTER TABLE folders ADD COLUMN first_start INTEGER NOT NULL DEFAULT 0;
+    `),
 ];
 
 export const INDEX_SCHEMA_VERSION = MIGRATIONS.length;
@@ -241,6 +246,8 @@ export interface FolderRecord {
   createdAt: number;
   /** Other endpoints of the same bucket (RGW multisite, MinIO site replication…). */
   peers?: FolderPeer[];
+  /** Made by the first start on local regions, not by the user. */
+  firstStart?: boolean;
 }
 
 /** Another endpoint of a folder's bucket, synced by the service itself (active-active). */
@@ -261,6 +268,7 @@ interface FolderRow {
   region: string;
   created_at: number;
   peers: string;
+  first_start: number;
 }
 
 const toFolder = (r: FolderRow): FolderRecord => ({
@@ -272,6 +280,7 @@ const toFolder = (r: FolderRow): FolderRecord => ({
   region: r.region,
   createdAt: r.created_at,
   peers: parsePeers(r.peers),
+  firstStart: r.first_start === 1,
 });
 
 function parsePeers(text: string): FolderPeer[] {
@@ -302,8 +311,8 @@ export class FolderTable {
 
   constructor(db: IndexDb) {
     this.insertStmt = db.prepare(
-      `INSERT INTO folders (id, local_path, account_id, bucket, prefix, region, created_at, peers)
-       VALUES (@id, @localPath, @accountId, @bucket, @prefix, @region, @createdAt, @peersJson)`,
+      `INSERT INTO folders (id, local_path, account_id, bucket, prefix, region, created_at, peers, first_start)
+       VALUES (@id, @localPath, @accountId, @bucket, @prefix, @region, @createdAt, @peersJson, @firstStartFlag)`,
     );
     this.getStmt = db.prepare<[string], FolderRow>('SELECT * FROM folders WHERE id = ?');
     this.listStmt = db.prepare<[], FolderRow>('SELECT * FROM folders ORDER BY created_at, id');
@@ -325,7 +334,9 @@ export class FolderTable {
       this.insertStmt.run({
         ...record,
         peers: undefined,
+        firstStart: undefined,
         peersJson: JSON.stringify(record.peers ?? []),
+        firstStartFlag: record.firstStart ? 1 : 0,
       });
     } catch (err) {
       if ((err as { code?: string }).code === 'SQLITE_CONSTRAINT_UNIQUE') {

@@ -243,7 +243,11 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     return this.loops.size;
   }
 
-  async addFolder(args: AddFolderArgs): Promise<FolderSummary> {
+  async addFolder(
+    args: AddFolderArgs,
+    opts: { firstStart?: boolean } = {},
+  ): Promise<FolderSummary> {
+    this.handOverFirstStartFolder(args);
     const { account, localPath, bucket, region, prefix } = await checkNewFolder(args, {
       accounts: this.accounts,
       watched: [...this.loops.values()].map((l) => l.folder.localPath),
@@ -265,11 +269,37 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
       prefix,
       region,
       peers,
+      ...(opts.firstStart ? { firstStart: true } : {}),
     });
     const loop = await this.startLoop(record);
     this.opts.activity('info', `Watching ${localPath} → s3://${bucket}/${prefix} (${region})`);
     this.publish();
     return summarize(loop, this.files, this.queue.items());
+  }
+
+  /**
+   * The first start's local-regions folder never stands in the way of another account: a
+   * folder added on its path (or around it) for another account takes it over while it holds
+   * no synced file; with files in it the user is told which folder to remove.
+   */
+  private handOverFirstStartFolder(args: AddFolderArgs): void {
+    const wanted = path.resolve(args.path);
+    for (const loop of [...this.loops.values()]) {
+      const f = loop.folder;
+      const overlaps =
+        wanted === f.localPath ||
+        wanted.startsWith(f.localPath + path.sep) ||
+        f.localPath.startsWith(wanted + path.sep);
+      const record = this.folderTable.get(f.id);
+      if (!overlaps || !record?.firstStart || f.accountId === args.accountId) continue;
+      // A folder holding files is the user's: the overlap check names it instead.
+      if (this.files.count(f.id) > 0) continue;
+      this.removeFolder(f.id);
+      this.opts.activity(
+        'info',
+        `The first-start folder ${f.localPath} (local regions) held no file: it is no longer watched, so ${wanted} can sync with the account you chose`,
+      );
+    }
   }
 
   async enableVersioning(args: CommandArgs<'folders.enableVersioning'>): Promise<void> {
