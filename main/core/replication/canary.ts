@@ -6,7 +6,6 @@
 import {
   DeleteObjectCommand,
   HeadObjectCommand,
-  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -74,16 +73,18 @@ async function headVersion(
   }
 }
 
-/** Deletes every version and delete marker of `key` (the canary never stays behind). */
-export async function deleteAllVersions(client: S3Client, bucket: string, key: string) {
-  const out = await client.send(new ListObjectVersionsCommand({ Bucket: bucket, Prefix: key }));
-  const versions = [...(out.Versions ?? []), ...(out.DeleteMarkers ?? [])].filter(
-    (v) => v.Key === key && v.VersionId !== undefined,
-  );
-  for (const v of versions)
-    await client.send(
-      new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: v.VersionId }),
-    );
+/**
+ * Deletes the canary's version (replicas keep the source's version id). By version id, not by
+ * listing: some services (moto) refuse signatures on a ListObjectVersions prefix with '/'.
+ * A DELETE with a version id is never replicated, and leaves no delete marker.
+ */
+async function deleteVersion(client: S3Client, bucket: string, key: string, versionId: string) {
+  try {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key, VersionId: versionId }));
+  } catch (err) {
+    const status = httpStatus(err);
+    if (status !== 404 && status !== 400) throw err;
+  }
 }
 
 const where = (r: BucketRef): string => `${r.bucket} (${r.region})`;
@@ -133,7 +134,9 @@ export async function runCanary(input: CanaryInput): Promise<ReplicationVerdict>
       delay = Math.min(delay * 2, tuning.maxDelayMs);
     }
   } finally {
-    await cleanUp(input, key);
+    if (put.VersionId !== undefined) await cleanUp(input, key, put.VersionId);
+    // Unversioned: a plain DELETE removes the object itself.
+    else await source.send(new DeleteObjectCommand({ Bucket: input.source.bucket, Key: key }));
   }
   const seconds = Math.round(tuning.windowMs / 1000);
   if (sourceStatus === 'FAILED')
@@ -154,10 +157,10 @@ export async function runCanary(input: CanaryInput): Promise<ReplicationVerdict>
   });
 }
 
-async function cleanUp(input: CanaryInput, key: string): Promise<void> {
+async function cleanUp(input: CanaryInput, key: string, versionId: string): Promise<void> {
   for (const ref of [input.source, ...input.destinations]) {
     try {
-      await deleteAllVersions(input.clientFor(ref.region), ref.bucket, key);
+      await deleteVersion(input.clientFor(ref.region), ref.bucket, key, versionId);
     } catch {
       // A replica arriving late stays in the reserved area, which is never synced or shown.
     }

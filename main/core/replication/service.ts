@@ -129,9 +129,10 @@ export class ReplicationService {
         local: account.kind === 'local',
         bucket,
         region,
-        location:
-          (await bucketPlace(client, bucket, regionPolicy(account)).catch(() => null))?.location ??
-          region,
+        location: await bucketPlace(client, bucket, regionPolicy(account)).then(
+          (p) => p.location,
+          () => region,
+        ),
         rules: rules.map(toModel),
         role,
         clientFor: (r) => this.client(account, r),
