@@ -44,6 +44,8 @@ export interface FolderSummary {
   conflictPolicy?: ConflictPolicy;
   /** What the folder's service was measured to honour, in sentences, once probed. */
   service?: { summary: string[]; probedAt: number };
+  /** Other endpoints of the same bucket (multisite zones), part of its replication group. */
+  peers?: { label: string; bucket: string; region: string; accountId: string }[];
 }
 
 export interface FileRow {

@@ -339,7 +339,11 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
 
   async rescan(id: string): Promise<FolderSummary> {
     const loop = this.loop(id);
-    await (loop.state === 'error' ? loop.retry() : loop.rescan().then(() => loop.pull()));
+    if (loop.state === 'error') {
+      // An error may mean the service changed what it honours: measure it again first.
+      await this.remeasure(id).catch(() => undefined);
+      await loop.retry();
+    } else await loop.rescan().then(() => loop.pull());
     return summarize(loop, this.files, this.queue.items());
   }
 
@@ -361,6 +365,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
         ...summary,
         ...(policy ? { conflictPolicy: policy } : {}),
         ...(caps ? { service: { summary: caps.summary, probedAt: caps.probedAt } } : {}),
+        ...(l.folder.peers?.length ? { peers: l.folder.peers } : {}),
       };
     });
   }

@@ -12,6 +12,7 @@ import {
 import { FolderActions, type FolderAction } from './FolderActions.js';
 import { MassDeleteBanner } from './MassDeleteBanner.js';
 import { ProgressBar } from './ProgressBar.js';
+import { ServiceDetails } from './ServiceDetails.js';
 import { StateBadge } from './StateBadge.js';
 
 interface Props {
@@ -77,6 +78,8 @@ export function FolderCard({ folder, onFolder, onRemoved }: Props) {
           <dd>{folder.region}</dd>
         </div>
       </dl>
+
+      <ServiceDetails folder={folder} />
 
       {folder.state === 'error' && folder.error ? (
         <p className="folder-error" role="alert">
