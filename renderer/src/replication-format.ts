@@ -3,6 +3,7 @@
 import type {
   BucketReplication,
   ReplicationRuleModel,
+  ReplicationVerdictState,
   VersioningStatus,
 } from '../../main/contract/replication.js';
 import { STORAGE_CLASSES } from './rule-form.js';
@@ -13,12 +14,41 @@ export const VERSIONING_LABELS: Record<VersioningStatus, string> = {
   Off: 'Versioning off',
 };
 
-/** Buckets grouped by region, regions and buckets in name order. */
+/** What the service calls the location; an empty answer of a custom service is its default. */
+export function locationLabel(location: string | null): string {
+  return location ?? '(service default)';
+}
+
+/**
+ * Where a bucket is, as shown: the region, or on a service that names its locations its own
+ * way (RGW's zonegroup 'zg') the label with the region its client signs for.
+ */
+export function placeLabel(b: Pick<BucketReplication, 'region' | 'location'>): string {
+  if (b.location === b.region) return b.region;
+  return `${locationLabel(b.location)} (signed as ${b.region})`;
+}
+
+export const VERDICT_LABELS: Record<ReplicationVerdictState, string> = {
+  checking: 'Checking replication…',
+  replicating: 'Replicating',
+  'not-replicating': 'Not replicating on this service',
+  failing: 'Replication failing',
+};
+
+/** StateBadge tone per verdict. */
+export const VERDICT_TONES: Record<ReplicationVerdictState, string> = {
+  checking: 'pending',
+  replicating: 'synced',
+  'not-replicating': 'error',
+  failing: 'error',
+};
+
+/** Buckets grouped by where they are (placeLabel), groups and buckets in name order. */
 export function bucketsByRegion(
   buckets: readonly BucketReplication[],
 ): { region: string; buckets: BucketReplication[] }[] {
   const by = new Map<string, BucketReplication[]>();
-  for (const b of buckets) by.set(b.region, [...(by.get(b.region) ?? []), b]);
+  for (const b of buckets) by.set(placeLabel(b), [...(by.get(placeLabel(b)) ?? []), b]);
   return [...by.entries()]
     .sort(([a], [b]) => a.localeCompare(b))
     .map(([region, list]) => ({

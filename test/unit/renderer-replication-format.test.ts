@@ -8,7 +8,10 @@ import {
   describeRtc,
   describeTags,
   destinationChoices,
+  locationLabel,
+  placeLabel,
   storageClassLabel,
+  VERDICT_LABELS,
 } from '../../renderer/src/replication-format.js';
 import { replicationRoleName, rolePreviewFor } from '../../renderer/src/role-policy.js';
 import { countMarkers, lossByRegion, staleKeys } from '../../renderer/src/stale-replicas.js';
@@ -58,6 +61,29 @@ describe('replication-format', () => {
         ['us-east-1', ['alpha', 'zeta']],
       ],
     );
+  });
+
+  it('shows a service’s own location label apart from the signing region', () => {
+    assert.equal(placeLabel({ region: 'eu-west-1', location: 'eu-west-1' }), 'eu-west-1');
+    assert.equal(placeLabel({ region: 'default', location: 'zg' }), 'zg (signed as default)');
+    assert.equal(
+      placeLabel({ region: 'us-east-1', location: null }),
+      '(service default) (signed as us-east-1)',
+    );
+    assert.equal(locationLabel(null), '(service default)');
+    const grouped = bucketsByRegion([
+      { ...bucket('rgw-a', 'default'), location: 'zg' },
+      { ...bucket('rgw-b', 'default'), location: 'zg' },
+      { ...bucket('plain', 'default'), location: null },
+    ]);
+    assert.deepEqual(
+      grouped.map((g) => [g.region, g.buckets.map((b) => b.bucket)]),
+      [
+        ['(service default) (signed as default)', ['plain']],
+        ['zg (signed as default)', ['rgw-a', 'rgw-b']],
+      ],
+    );
+    assert.equal(VERDICT_LABELS['not-replicating'], 'Not replicating on this service');
   });
 
   it('describes a rule in words', () => {

@@ -1,15 +1,22 @@
-import { useId, useRef, useState, type ReactNode } from 'react';
+import { useEffect, useId, useRef, useState, type ReactNode } from 'react';
 import type {
   BucketReplication,
   ReplicationRuleModel,
   RuleCheck,
+  SavedReplication,
 } from '../../../main/contract/replication.js';
 import { api } from '../api-instance.js';
 import { errorMessage } from '../contract-error.js';
 import { useVersioningFix } from '../hooks/use-versioning-fix.js';
-import { VERSIONING_LABELS } from '../replication-format.js';
+import {
+  placeLabel,
+  VERDICT_LABELS,
+  VERDICT_TONES,
+  VERSIONING_LABELS,
+} from '../replication-format.js';
 import { hasErrors, movedRules, rulesArgs } from '../rule-form.js';
 import { ExistingObjectsPanel } from './ExistingObjectsPanel.js';
+import { ReplicationVerdictNotice } from './ReplicationVerdictNotice.js';
 import { RuleCheckList } from './RuleCheckList.js';
 import { RuleEditor } from './RuleEditor.js';
 import { RuleSimulator } from './RuleSimulator.js';
@@ -49,9 +56,40 @@ export function BucketCard({ accountId, local, bucket, buckets, onBucket, onRelo
     existing: false,
     stats: bucket.rules.length > 0,
   });
+  const [notKept, setNotKept] = useState<string | null>(null);
+  const [canary, setCanary] = useState<{ checking: boolean; failure: string | null }>({
+    checking: false,
+    failure: null,
+  });
   const addRef = useRef<HTMLButtonElement>(null);
   const versioning = useVersioningFix(accountId, onReload);
   const target = { accountId, bucket: bucket.bucket, region: bucket.region };
+
+  // The canary: does this service replicate what it stored? `base` is the bucket as it is now.
+  const check = async (base: BucketReplication): Promise<void> => {
+    setCanary({ checking: true, failure: null });
+    try {
+      const verdict = await api.invoke('replication.canary', target);
+      onBucket({ ...base, replicating: verdict });
+      setCanary({ checking: false, failure: null });
+    } catch (error) {
+      setCanary({ checking: false, failure: errorMessage(error) });
+    }
+  };
+
+  // After a save: what the service did not keep, then the canary the save started.
+  const saved = (result: SavedReplication): void => {
+    onBucket(result);
+    setNotKept(result.notKeptMessage);
+  };
+
+  // A canary in flight (started by a save, the two-way wizard, or before a reload): wait for
+  // its verdict. The service runs one per bucket, so this joins it.
+  const inFlight = bucket.replicating?.state === 'checking';
+  useEffect(() => {
+    if (inFlight) void check(bucket);
+    // Only when a check starts; `bucket` is read as it is then.
+  }, [inFlight]);
 
   const save = async (rules: ReplicationRuleModel[], done: string): Promise<void> => {
     setBusy(true);
@@ -61,7 +99,8 @@ export function BucketCard({ accountId, local, bucket, buckets, onBucket, onRelo
     try {
       if (rules.length === 0) {
         await api.invoke('replication.deleteConfig', target);
-        onBucket({ ...bucket, rules: [] });
+        onBucket({ ...bucket, rules: [], replicating: null });
+        setNotKept(null);
       } else {
         const checks = await api.invoke('replication.check', {
           ...target,
@@ -71,7 +110,7 @@ export function BucketCard({ accountId, local, bucket, buckets, onBucket, onRelo
           setBlocked(checks);
           return;
         }
-        onBucket(await api.invoke('replication.save', { ...target, rules: rulesArgs(rules) }));
+        saved(await api.invoke('replication.save', { ...target, rules: rulesArgs(rules) }));
       }
       setConfirmation(done);
     } catch (error) {
@@ -125,7 +164,19 @@ export function BucketCard({ accountId, local, bucket, buckets, onBucket, onRelo
           label={VERSIONING_LABELS[bucket.versioning]}
           tone={bucket.versioning === 'Enabled' ? 'synced' : 'paused'}
         />
+        {bucket.replicating ? (
+          <StateBadge
+            label={VERDICT_LABELS[bucket.replicating.state]}
+            tone={VERDICT_TONES[bucket.replicating.state]}
+            detail={bucket.replicating.message}
+          />
+        ) : null}
       </div>
+      {bucket.location !== bucket.region ? (
+        <p className="bucket-place">
+          Location: <span className="item-path">{placeLabel(bucket)}</span>
+        </p>
+      ) : null}
 
       {bucket.versioning !== 'Enabled' ? (
         <div className="notice notice-warn">
@@ -174,6 +225,17 @@ export function BucketCard({ accountId, local, bucket, buckets, onBucket, onRelo
         />
       )}
 
+      {bucket.rules.length > 0 || notKept ? (
+        <ReplicationVerdictNotice
+          bucket={bucket.bucket}
+          verdict={bucket.replicating}
+          notKept={notKept}
+          checking={canary.checking}
+          failure={canary.failure}
+          onCheck={() => void check(bucket)}
+        />
+      ) : null}
+
       {blocked ? (
         <div className="notice notice-error" role="alert">
           <p className="notice-title">Not saved: the rules would not work.</p>
@@ -200,8 +262,8 @@ export function BucketCard({ accountId, local, bucket, buckets, onBucket, onRelo
           source={bucket}
           buckets={buckets}
           editing={editing.rule}
-          onSaved={(saved) => {
-            onBucket(saved);
+          onSaved={(result) => {
+            saved(result);
             setConfirmation(editing.rule ? `${editing.rule.id} was saved.` : 'The rule was added.');
             closeEditor();
           }}

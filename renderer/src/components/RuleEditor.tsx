@@ -2,6 +2,7 @@ import { useEffect, useId, useMemo, useRef, useState, type FormEvent } from 'rea
 import type {
   BucketReplication,
   ReplicationRuleModel,
+  SavedReplication,
 } from '../../../main/contract/replication.js';
 import { api } from '../api-instance.js';
 import type { ContractError, Issue } from '../contract-error.js';
@@ -42,7 +43,8 @@ interface Props {
   buckets: readonly BucketReplication[];
   /** The rule edited; null for a new rule. */
   editing: ReplicationRuleModel | null;
-  onSaved: (bucket: BucketReplication) => void;
+  /** The bucket as read back, with what the service did not keep. */
+  onSaved: (bucket: SavedReplication) => void;
   onCancel: () => void;
   /** A fix changed a bucket (versioning): the list is read again. */
   onBucketsChanged: () => void;

@@ -1,5 +1,5 @@
 import { useEffect, useId, useRef, useState } from 'react';
-import type { BucketReplication } from '../../../main/contract/replication.js';
+import type { BucketReplication, SavedReplication } from '../../../main/contract/replication.js';
 import type { TwoWayPreview } from '../../../main/contract/replication-commands.js';
 import { api } from '../api-instance.js';
 import type { ContractError } from '../contract-error.js';
@@ -15,7 +15,8 @@ interface Props {
   accountId: string;
   local: boolean;
   buckets: readonly BucketReplication[];
-  onCreated: (a: BucketReplication, b: BucketReplication) => void;
+  /** Both buckets as read back, with what each service did not keep. */
+  onCreated: (a: SavedReplication, b: SavedReplication) => void;
   /** A fix changed a bucket (versioning): the list is read again. */
   onBucketsChanged: () => void;
   onClose: () => void;
@@ -99,8 +100,12 @@ export function TwoWayWizard(props: Props) {
         ...(useExisting && roleArn.trim() !== '' ? { role: roleArn.trim() } : {}),
       });
       onCreated(result.a, result.b);
+      const notKept = [result.a, result.b]
+        .filter((side) => side.notKeptMessage !== null)
+        .map((side) => ` ${side.bucket}: ${side.notKeptMessage ?? ''}.`)
+        .join('');
       setCreated(
-        `Two-way replication between ${refA.bucket} (${refA.region}) and ${refB.bucket} (${refB.region}) is set up.`,
+        `Two-way replication between ${refA.bucket} (${refA.region}) and ${refB.bucket} (${refB.region}) is set up.${notKept}`,
       );
     } catch (failure) {
       setError(asContractError(failure));

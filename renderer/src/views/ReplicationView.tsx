@@ -164,7 +164,14 @@ export function ReplicationView({ state, folders }: Props) {
           buckets={buckets.value}
           onCreated={(a, b) => {
             buckets.replace(a, b);
-            setConfirmation(`Two-way replication between ${a.bucket} and ${b.bucket} is set up.`);
+            // A service that dropped fields is named: its rules may not replicate as set up.
+            const notKept = [a, b]
+              .filter((side) => side.notKeptMessage !== null)
+              .map((side) => ` ${side.bucket}: ${side.notKeptMessage ?? ''}.`)
+              .join('');
+            setConfirmation(
+              `Two-way replication between ${a.bucket} and ${b.bucket} is set up.${notKept}`,
+            );
           }}
           onBucketsChanged={buckets.reload}
           onClose={closeWizard}
