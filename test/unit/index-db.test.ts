@@ -124,6 +124,18 @@ test('folders: add, list, refuse a duplicate path, remove cascades to files and 
   });
   assert.deepEqual(folders.get('f9'), withAccount);
   assert.equal(folders.get('f9')?.accountId, 'acc-1');
+  const peer = { accountId: 'zone-b', bucket: 'b', region: 'zg', label: 'zone-b' };
+  folders.add({
+    id: 'f8',
+    localPath: '/data/d',
+    bucket: 'b',
+    prefix: '',
+    region: 'zg',
+    peers: [peer],
+    firstStart: true,
+  });
+  assert.deepEqual(folders.get('f8')?.peers, [peer]);
+  assert.equal(folders.get('f8')?.firstStart, true);
   assert.throws(
     () => folders.add({ id: 'f3', localPath: '/data/a', bucket: 'x', prefix: '', region: 'r' }),
     /\/data\/a is already synced/,

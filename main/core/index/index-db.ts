@@ -329,6 +329,8 @@ export class FolderTable {
       ...folder,
       accountId: folder.accountId ?? '',
       createdAt: folder.createdAt ?? Date.now(),
+      peers: folder.peers ?? [],
+      firstStart: folder.firstStart ?? false,
     };
     try {
       this.insertStmt.run({
