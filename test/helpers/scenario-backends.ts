@@ -18,6 +18,15 @@ import { startS3Proxy, type S3Proxy } from './s3-proxy.js';
 export type BackendName = 'local' | 'moto' | 'ceph';
 export const BACKENDS: readonly BackendName[] = ['local', 'moto', 'ceph'];
 
+/** What each server is known to honour (the probe must measure exactly this). */
+export const EXPECTED: Record<BackendName, WriteStrategy> = {
+  local: { conditional: true, integrity: 'crc64nvme' },
+  // moto checks If-Match / If-None-Match, verifies neither checksums nor Content-MD5.
+  moto: { conditional: true, integrity: 'self' },
+  // RGW 16 refuses even the right If-Match and ignores If-None-Match; verifies Content-MD5.
+  ceph: { conditional: false, integrity: 'content-md5' },
+};
+
 export interface ScenarioBackend {
   readonly name: BackendName;
   /** What the server is known to honour; the probe must measure exactly this. */
@@ -34,6 +43,8 @@ export interface ScenarioBackend {
   account(secrets: SecretStore): Promise<Account>;
   /** Signed with the same key, straight to the server: another device's writes, checks. */
   readonly client: S3Client;
+  /** The key the engine's account and `client` sign with. */
+  readonly credentials: { accessKeyId: string; secretAccessKey: string };
   /** A new bucket with versioning on. */
   versionedBucket(prefix?: string): Promise<string>;
   /** Milliseconds the server took to start (for the report). */
@@ -80,7 +91,11 @@ async function startLocal(): Promise<ScenarioBackend> {
   const client = regions.client(region);
   return {
     name: 'local',
-    expected: { conditional: true, integrity: 'crc64nvme' },
+    expected: EXPECTED.local,
+    credentials: {
+      accessKeyId: regions.handle.accessKeyId,
+      secretAccessKey: regions.handle.secretAccessKey,
+    },
     region,
     proxy,
     endpoint: regions.endpoint(region),
@@ -114,8 +129,8 @@ async function startMotoBackend(): Promise<ScenarioBackend> {
   const endpoint = proxy.regions[0]?.endpoint ?? '';
   return {
     name: 'moto',
-    // moto checks If-Match / If-None-Match, verifies neither checksums nor Content-MD5.
-    expected: { conditional: true, integrity: 'self' },
+    expected: EXPECTED.moto,
+    credentials: moto.credentials,
     region,
     proxy,
     endpoint: moto.endpoint,
@@ -153,8 +168,8 @@ async function startCeph(): Promise<ScenarioBackend> {
   const endpoint = proxy.regions[0]?.endpoint ?? '';
   return {
     name: 'ceph',
-    // RGW 16 refuses even the right If-Match and ignores If-None-Match; verifies Content-MD5.
-    expected: { conditional: false, integrity: 'content-md5' },
+    expected: EXPECTED.ceph,
+    credentials: ms.credentials,
     region,
     proxy,
     endpoint: zone.endpoint,
