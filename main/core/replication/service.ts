@@ -79,7 +79,7 @@ export class ReplicationService {
       db: o.db,
       clientFor: (region, folderId) => this.folderClient(this.folder(folderId), region),
       destinationsFor: (bucket, key, source) =>
-        this.destinationsFor(this.folder(source.folderId).accountId, bucket, source.region, key),
+        this.destinationsFor(this.folder(source.folderId), bucket, source.region, key),
       onChange: (rows) => this.queueChanged(rows),
       // The next edit bases on the rewritten version, unless the file moved on meanwhile.
       onRewrite: (e) => {
@@ -238,7 +238,7 @@ export class ReplicationService {
       },
       clientFor: (region: string) => this.folderClient(folder, region),
       destinationsFor: (bucket: string, key: string) =>
-        this.destinationsFor(folder.accountId, bucket, folder.region, key),
+        this.destinationsFor(folder, bucket, folder.region, key),
     };
   }
 
@@ -251,13 +251,16 @@ export class ReplicationService {
   }
 
   /** Where the rules of `bucket` send `key` (cached per bucket). */
+  /** Where the folder's bucket sends `key`, read with the folder's own account. */
   private async destinationsFor(
-    accountId: string,
+    folder: FolderConfig,
     bucket: string,
     region: string,
     key: string,
   ): Promise<ReplicaDestination[]> {
-    const rules = await this.rules(accountId, bucket, region);
+    const rules = await this.rules(folder.accountId, bucket, region, (r) =>
+      this.folderClient(folder, r),
+    );
     return simulate(rules, key).matches.flatMap((m) =>
       m.region
         ? [{ bucket: m.bucket, region: m.region, ruleId: m.ruleId, deletesFollow: m.deletesFollow }]
@@ -269,15 +272,17 @@ export class ReplicationService {
     accountId: string,
     bucket: string,
     region: string,
+    clientFor?: (region: string) => S3Client,
   ): Promise<ReplicationRuleModel[]> {
     const id = `${accountId}\u0000${bucket}`;
     const cached = this.rulesCache.get(id);
     if (cached && Date.now() - cached.at < RULES_TTL_MS) return cached.rules;
-    const client = this.client(this.account(accountId), region);
+    const account = this.account(accountId);
+    const client = clientFor ? clientFor(region) : this.client(account, region);
     const rules = readBucketReplication(
       client,
       { accountId, bucket, region },
-      bucketLocator(client),
+      this.locator(account, client),
     ).then((b) => b.rules);
     rules.catch(() => this.rulesCache.delete(id));
     this.rulesCache.set(id, { at: Date.now(), rules });
