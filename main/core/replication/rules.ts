@@ -24,7 +24,7 @@ import type {
   TagPair,
   VersioningStatus,
 } from '../../contract/replication.js';
-import { classifyS3Error } from '../transfer/s3-errors.js';
+import { classifyS3Error, S3OperationError } from '../transfer/s3-errors.js';
 import type { BucketLocator } from './bucket-places.js';
 
 // Kept here too: callers import the bucket lookups from rules.js.
@@ -257,7 +257,18 @@ export async function putReplicationConfig(
       new PutBucketReplicationCommand({ Bucket: bucket, ReplicationConfiguration: config }),
     );
   } catch (err) {
-    throw classifyS3Error(err, { bucket, operation: 'write the replication rules of' });
+    const e = classifyS3Error(err, { bucket, operation: 'write the replication rules of' });
+    if (e.code !== 'MethodNotAllowed') throw e;
+    // Ceph RGW answers 405 while its zonegroup has no sync policy that allows bucket rules.
+    throw new S3OperationError(
+      {
+        kind: e.kind,
+        code: e.code,
+        ...(e.status !== undefined ? { status: e.status } : {}),
+        message: `This service does not take replication rules for bucket '${bucket}' (PutBucketReplication: 405 Method Not Allowed). On Ceph RGW, bucket replication needs a zonegroup sync policy whose status is "allowed" or "enabled".`,
+      },
+      { cause: err },
+    );
   }
 }
 
