@@ -50,15 +50,7 @@ const REALM = 'rs';
 // Short on purpose: tests should see keys far from AWS's 20/40-char shape.
 const USER = { uid: 'tester', accessKeyId: 'rsak', secretAccessKey: 'rs-secret' };
 const SYSTEM = { uid: 'rssys', accessKeyId: 'rssys', secretAccessKey: 'rssys-secret-key' };
-const BINARIES = [
-  'ceph',
-  'ceph-mon',
-  'ceph-osd',
-  'radosgw',
-  'radosgw-admin',
-  'monmaptool',
-  'ceph-authtool',
-];
+const BINARIES = words('ceph ceph-mon ceph-osd radosgw radosgw-admin monmaptool ceph-authtool');
 
 // Children still running in this process; killed on exit even if a test crashes.
 const live = new Set<ChildProcess>();
@@ -198,13 +190,16 @@ osd objectstore = memstore
 memstore device bytes = 1073741824
 osd pool default size = 1
 osd pool default min size = 1
-osd pool default pg num = 8
-osd pool default pgp num = 8
+osd pool default pg num = 1
+osd pool default pgp num = 1
 osd pool default pg autoscale mode = off
 osd crush chooseleaf type = 0
 mon allow pool size one = true
 mon warn on pool no redundancy = false
 mon max pg per osd = 1000
+# Every pool RGW creates is an osdmap change; the default 1 s batching made start-up 3x slower.
+paxos propose interval = 0.05
+paxos min wait = 0.01
 `;
 }
 
@@ -252,14 +247,8 @@ export async function startCephMultisite(opts?: { dir?: string }): Promise<CephM
   try {
     // mon: its mkfs wants a keyring even with auth none.
     const keyring = path.join(dir, 'keyring');
-    await run('ceph-authtool', [
-      '--create-keyring',
-      keyring,
-      ...words('--gen-key -n mon.'),
-      '--cap',
-      'mon',
-      'allow *',
-    ]);
+    const authArgs = words('--gen-key -n mon. --cap mon');
+    await run('ceph-authtool', ['--create-keyring', keyring, ...authArgs, 'allow *']);
     const monmap = path.join(dir, 'monmap');
     await run('monmaptool', [
       ...words(`--create --fsid ${fsid} --addv a [v2:127.0.0.1:${monPort}]`),
@@ -303,35 +292,63 @@ export async function startCephMultisite(opts?: { dir?: string }): Promise<CephM
       `user create --uid=${SYSTEM.uid} --system --rgw-zone=zone-a ${sysKeys}`,
       '--display-name=rs system',
     );
+    // zone-b must accept zone-a's sync requests before metadata sync runs: same user, same key.
+    await adminW(
+      `user create --uid=${SYSTEM.uid} --system --rgw-zone=zone-b ${sysKeys} --yes-i-really-mean-it`,
+      '--display-name=rs system',
+    );
     await adminW(
       `user create --uid=${USER.uid} --rgw-zone=zone-a --access-key=${USER.accessKeyId} --secret=${USER.secretAccessKey}`,
       '--display-name=rs tester',
     );
     mark('realm');
 
-    for (const [zone, port, n] of [
-      ['zone-a', portA, 'a'],
-      ['zone-b', portB, 'b'],
-    ] as const) {
-      const args = ['-c', conf, ...words(`-f -n client.rgw.${n} --rgw-zone=${zone}`)];
-      args.push(`--rgw-frontends=beast endpoint=127.0.0.1:${port}`);
-      daemons.push(startDaemon(`radosgw ${zone}`, 'radosgw', args));
-    }
-    for (const endpoint of [endpointA, endpointB]) {
-      await wait(`radosgw at ${endpoint}`, 45_000, async () => {
+    const rgwArgs = (zone: string, port: number, extra: string[] = []) => [
+      ...['-c', conf, ...words(`-f -n client.rgw.${zone} --rgw-zone=${zone}`), ...extra],
+      `--rgw-frontends=beast endpoint=127.0.0.1:${port}`,
+    ];
+    const serving = (endpoint: string) =>
+      wait(`radosgw at ${endpoint}`, 45_000, async () => {
         const res = await fetch(endpoint, { signal: AbortSignal.timeout(2_000) });
         await res.arrayBuffer();
         return res.status === 200;
       });
-    }
+    const dataSync = async (zone: string, peer: string) => {
+      const out = await adminW(`data sync status --source-zone=${peer} --rgw-zone=${zone}`);
+      const status = JSON.parse(out) as { sync_status: { info: { status: string } } };
+      return status.sync_status.info.status === 'sync';
+    };
+    // A zone whose first data sync init finds its peer not serving retries only after 20 s
+    // (and a restart waits out a lease). So zone-b first serves without a sync thread,
+    // zone-a starts and initialises its sync from zone-b, then zone-b starts for real.
+    const bootB = startDaemon('radosgw zone-b (boot)', 'radosgw', [
+      ...rgwArgs('zone-b', portB, ['--rgw-run-sync-thread=false']),
+    ]);
+    daemons.push(bootB);
+    await serving(endpointB);
+    daemons.push(startDaemon('radosgw zone-a', 'radosgw', rgwArgs('zone-a', portA)));
+    await serving(endpointA);
     mark('rgw');
+    await wait('data sync in zone-a from zone-b', 30_000, () => dataSync('zone-a', 'zone-b'));
+    mark('zone-a syncs');
+    const gone = new Promise((resolve) => bootB.child.once('exit', resolve));
+    // SIGTERM so it drops its watches: a killed watcher stalls the next start for 30 s.
+    bootB.child.kill('SIGTERM');
+    const killer = setTimeout(() => bootB.child.kill('SIGKILL'), 10_000);
+    await gone;
+    clearTimeout(killer);
+    daemons.splice(daemons.indexOf(bootB), 1);
+    daemons.push(startDaemon('radosgw zone-b', 'radosgw', rgwArgs('zone-b', portB)));
+    await serving(endpointB);
+    mark('zone-b restarted');
     // Until the users reach zone-b, requests there fail with InvalidAccessKeyId.
     await wait('metadata sync of the users to zone-b', 45_000, async () => {
       await adminW(`user info --uid=${USER.uid} --rgw-zone=zone-b`);
-      await adminW(`user info --uid=${SYSTEM.uid} --rgw-zone=zone-b`);
       return true;
     });
     mark('users synced');
+    await wait('data sync in zone-b from zone-a', 30_000, () => dataSync('zone-b', 'zone-a'));
+    mark('data sync');
 
     const zones: [CephZone, CephZone] = [
       { name: 'zone-a', endpoint: endpointA },
