@@ -79,10 +79,16 @@ sync
 remote write a.txt "remote edit"
 local write a.txt "local edit!"
 sync
-expect index a.txt state=conflict
 expect local a.txt "local edit!"
-expect bucket a.txt versions=2 markers=0 current="remote edit" device=other has="base"
-expect requests a.txt put-ok=1
+expect bucket a.txt markers=0 has="base" has="remote edit"
+expect@conditional index a.txt state=conflict  # If-Match honoured: our edit is refused (412), a local-remote conflict
+expect@conditional bucket a.txt versions=2 current="remote edit" device=other  # the refused write left no version
+expect@conditional requests a.txt put-ok=1  # only the first upload landed
+expect@conditional fork a.txt none  # a refused write is no fork
+expect@unconditional index a.txt state=synced version=current sha=bucket  # If-Match not honoured (RGW 16): our write lands and is recorded as synced
+expect@unconditional bucket a.txt versions=3 current="local edit!" device=ours siblings=2 base-holds="base"  # the fork is in the bucket: both edits are versions on the same base, none lost
+expect@unconditional requests a.txt put-ok=2  # nothing refused the second write
+expect@unconditional fork a.txt reported  # the versions check after the write hands the fork to the detector
 
 case: changed on both sides, the upload races the remote write
 local write a.txt "base"
@@ -94,9 +100,14 @@ wait held
 remote write a.txt "remote edit"
 release
 sync
-expect index a.txt state=conflict
 expect local a.txt "local edit!"
-expect bucket a.txt versions=2 markers=0 current="remote edit" device=other has="base"
+expect bucket a.txt markers=0 has="base" has="remote edit"
+expect@conditional index a.txt state=conflict  # If-Match honoured: the held write is refused (412) once the remote one landed
+expect@conditional bucket a.txt versions=2 current="remote edit" device=other  # the refused write left no version
+expect@conditional fork a.txt none  # a refused write is no fork
+expect@unconditional index a.txt state=synced version=current sha=bucket  # If-Match not honoured (RGW 16): the held write lands after the remote one
+expect@unconditional bucket a.txt versions=3 current="local edit!" device=ours siblings=2 base-holds="base"  # the fork is in the bucket: both edits are versions on the same base, none lost
+expect@unconditional fork a.txt reported  # the versions check after the write hands the fork to the detector
 
 case: changed while uploading
 # The watcher reports the change while the first upload's parts are still on the wire.
@@ -192,9 +203,13 @@ sync
 remote delete r.txt
 local write r.txt "edited here"
 sync
-expect index r.txt state=conflict
 expect local r.txt "edited here"
-expect bucket r.txt versions=1 markers=1 deleted has="base"
+expect bucket r.txt markers=1 has="base"
+expect@conditional index r.txt state=conflict  # If-Match honoured: refused, the current is a delete marker
+expect@conditional bucket r.txt versions=1 deleted  # the refused write left no version
+expect@unconditional index r.txt state=synced version=current sha=bucket  # If-Match not honoured (RGW 16): the edit lands over the delete marker
+expect@unconditional bucket r.txt versions=2 current="edited here" device=ours base-holds="base"  # the marker stays in the history under our edit; nothing lost
+expect@unconditional fork r.txt reported  # the marker written between our base and our write is reported
 
 case: deleted here while changed remotely
 local write q.txt "base"
