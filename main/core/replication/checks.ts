@@ -8,7 +8,8 @@ import type {
   RuleCheck,
   VersioningStatus,
 } from '../../contract/replication.js';
-import { bucketRegion, readVersioning, type BucketRef } from './rules.js';
+import { bucketRegion, type RegionPolicy } from './bucket-places.js';
+import { readVersioning, type BucketRef } from './rules.js';
 
 /** What is known of one destination bucket; null = could not be checked (no permission). */
 export interface DestinationFacts {
@@ -304,10 +305,11 @@ export async function destinationFacts(
   clientFor: (region: string) => S3Client,
   locateClient: S3Client,
   bucket: string,
+  policy?: RegionPolicy,
 ): Promise<DestinationFacts> {
   let region: string;
   try {
-    region = await bucketRegion(locateClient, bucket);
+    region = await bucketRegion(locateClient, bucket, policy);
   } catch (err) {
     return errorCode(err) === 'NoSuchBucket'
       ? { exists: false, region: null, versioning: null }
@@ -329,6 +331,8 @@ export async function gatherCheckInput(
     rules: ReplicationRuleModel[];
     local: boolean;
     role?: string | null;
+    /** How the account's service names regions (custom: its signing region is the client's). */
+    policy?: RegionPolicy;
   },
 ): Promise<CheckInput> {
   const sourceClient = clientFor(args.source.region);
@@ -337,7 +341,7 @@ export async function gatherCheckInput(
   );
   const [versioning, facts] = await Promise.all([
     readVersioning(sourceClient, args.source.bucket),
-    Promise.all(names.map((b) => destinationFacts(clientFor, sourceClient, b))),
+    Promise.all(names.map((b) => destinationFacts(clientFor, sourceClient, b, args.policy))),
   ]);
   return {
     source: { ...args.source, versioning },

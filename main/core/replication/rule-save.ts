@@ -6,7 +6,7 @@ import {
   type ReplicationRuleModel,
   type SavedReplication,
 } from '../../contract/index.js';
-import type { BucketLocator } from './bucket-places.js';
+import type { BucketLocator, RegionPolicy } from './bucket-places.js';
 import { checkRules, gatherCheckInput } from './checks.js';
 import { LOCAL_ROLE_ARN } from './iam.js';
 import { notKeptMessage, putAndReadBack } from './readback.js';
@@ -27,6 +27,7 @@ export interface SaveInput {
   role?: string | undefined;
   clientFor(region: string): S3Client;
   locator(client: S3Client): BucketLocator;
+  policy?: RegionPolicy;
 }
 
 export async function saveBucketRules(i: SaveInput): Promise<SavedReplication> {
@@ -36,6 +37,7 @@ export async function saveBucketRules(i: SaveInput): Promise<SavedReplication> {
     rules: i.rules,
     local: i.local,
     ...(i.role !== undefined ? { role: i.role } : {}),
+    ...(i.policy ? { policy: i.policy } : {}),
   });
   const errors = checkRules(input).filter((c) => c.level === 'error');
   if (errors.length > 0)

@@ -118,6 +118,7 @@ export class ReplicationService {
         source: { bucket, region },
         rules: rules.map(toModel),
         local: account.kind === 'local',
+        policy: regionPolicy(account),
       });
       return checkRules(input);
     },
@@ -137,6 +138,7 @@ export class ReplicationService {
         role,
         clientFor: (r) => this.client(account, r),
         locator: (c) => this.locator(account, c),
+        policy: regionPolicy(account),
       });
       this.rulesCache.delete(`${accountId}\u0000${bucket}`);
       this.o.activity(
@@ -246,7 +248,7 @@ export class ReplicationService {
     const account = this.account(args.accountId);
     return twoWayInputFor(account, args, {
       clientFor: (r) => this.client(account, r),
-      locatorFor: (c) => this.locator(account, c),
+      policy: regionPolicy(account),
     });
   }
 

@@ -3,7 +3,7 @@
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Account } from '../accounts/account.js';
-import type { BucketLocator } from './bucket-places.js';
+import type { RegionPolicy } from './bucket-places.js';
 import type { TwoWayInput } from './two-way.js';
 
 export interface TwoWayArgs {
@@ -17,14 +17,14 @@ export interface TwoWayArgs {
 export function twoWayInputFor(
   account: Account,
   args: TwoWayArgs,
-  o: { clientFor(region: string): S3Client; locatorFor(client: S3Client): BucketLocator },
+  o: { clientFor(region: string): S3Client; policy: RegionPolicy },
 ): TwoWayInput {
   const aws = account.kind !== 'local';
   return {
     accountId: account.id,
     accountKind: account.kind,
     clientFor: o.clientFor,
-    locatorFor: o.locatorFor,
+    policy: o.policy,
     a: args.a,
     b: args.b,
     ...(args.role !== undefined ? { role: args.role } : {}),

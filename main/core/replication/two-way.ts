@@ -28,11 +28,11 @@ import {
   rolePreview,
   type AccountKind,
 } from './iam.js';
+import type { RegionPolicy } from './bucket-places.js';
 import { notKeptMessage, putAndReadBack } from './readback.js';
 import {
   bucketLocator,
   configToS3,
-  type BucketLocator,
   newRule,
   putReplicationConfig,
   readBucketReplication,
@@ -56,8 +56,8 @@ export interface TwoWayInput {
   iam?: IAMClient;
   /** Replicate delete markers both ways. Default true. */
   deleteMarkerReplication?: boolean;
-  /** The account's bucket locator (custom services: signing region, not location label). */
-  locatorFor?: (client: S3Client) => BucketLocator;
+  /** How the account's service names regions (custom: the signing region is the client's). */
+  policy?: RegionPolicy;
 }
 
 export interface TwoWayResult {
@@ -135,10 +135,7 @@ async function readSide(
     });
     return side;
   }
-  const existing = await rulesFromS3(
-    side.previous,
-    input.locatorFor?.(client) ?? bucketLocator(client),
-  );
+  const existing = await rulesFromS3(side.previous, bucketLocator(client, input.policy));
   const into = existing.filter((r) => r.destination.bucket === other.bucket);
   side.replaced = into.map((r) => r.id);
   const kept = existing.filter((r) => r.destination.bucket !== other.bucket);
@@ -166,6 +163,7 @@ async function sideChecks(
     source: side.ref,
     rules: side.rules,
     local: input.accountKind === 'local',
+    ...(input.policy ? { policy: input.policy } : {}),
   });
   facts.source.versioning = 'Enabled';
   const partner = facts.destinations.get(side.other.bucket);
@@ -389,7 +387,7 @@ export async function createTwoWay(input: TwoWayInput): Promise<TwoWayResult> {
     ...(await readBucketReplication(
       side.client,
       { accountId: input.accountId, ...side.ref },
-      input.locatorFor?.(side.client) ?? bucketLocator(side.client),
+      bucketLocator(side.client, input.policy),
     )),
     notKept,
     notKeptMessage: notKeptMessage(notKept),
