@@ -153,7 +153,7 @@ export async function runCanary(input: CanaryInput): Promise<ReplicationVerdict>
     });
   }
   return verdict('not-replicating', start, input, arrived, {
-    message: `Not replicating on this service: the rules are stored, but a canary object written to ${where(input.source)} never reached ${input.destinations.map(where).join(', ') || 'any destination'} within ${seconds} s, and its replication status stayed ${sourceStatus ?? 'empty'}.`,
+    message: `Not replicating on this service: the rules are stored, but a canary object written to ${where(input.source)} never reached ${input.destinations.map(where).join(', ') || 'any destination'} within ${seconds} s, and its replication status stayed ${sourceStatus ?? 'empty'}.${sourceStatus === 'PENDING' ? ' PENDING means the service queued it: if it is only slow, check again later.' : ''}`,
   });
 }
 
