@@ -7,7 +7,7 @@
 // STREAMING-UNSIGNED-PAYLOAD-TRAILER), so SigV4 never catches it. Whatever the outcome of
 // the damaged attempt, no version may hold other bytes than the file, and the retry (raw
 // uploadFile) or the engine's own retry ends with the file stored and synced.
-import { ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -17,7 +17,7 @@ import { probeCapabilities } from '../../main/core/capabilities/probe.js';
 import { strategyFor } from '../../main/core/sync/folder-capabilities.js';
 import type { WriteStrategy } from '../../main/core/transfer/upload-common.js';
 import { uploadFile, type UploadResult } from '../../main/core/transfer/uploader.js';
-import { flipPayloadByte, type S3Op } from '../helpers/s3-proxy.js';
+import { flipPayloadByte, type ProxiedRequest, type S3Op } from '../helpers/s3-proxy.js';
 import { ScenarioWorld } from '../helpers/scenario.js';
 import {
   BACKENDS,
@@ -58,8 +58,8 @@ function flipFirst(
   b: ScenarioBackend,
   op: S3Op,
   key: string,
-): { status: () => number | undefined } {
-  let flipped: { status?: number } | undefined;
+): { status: () => number | undefined; headers: () => Record<string, unknown> } {
+  let flipped: ProxiedRequest | undefined;
   b.proxy.setOptions({
     rewriteBody: (r) => {
       if (flipped || r.op !== op || r.key !== key) return undefined;
@@ -67,7 +67,7 @@ function flipFirst(
       return (body) => flipPayloadByte(r.headers, body);
     },
   });
-  return { status: () => flipped?.status };
+  return { status: () => flipped?.status, headers: () => flipped?.headers ?? {} };
 }
 
 async function assertNoOtherBytes(
@@ -79,7 +79,6 @@ async function assertNoOtherBytes(
   const listed = await client.send(new ListObjectVersionsCommand({ Bucket: bucket }));
   const versions = (listed.Versions ?? []).filter((v) => v.Key === key);
   for (const v of versions) {
-    const { GetObjectCommand } = await import('@aws-sdk/client-s3');
     const out = await client.send(
       new GetObjectCommand({ Bucket: bucket, Key: key, VersionId: v.VersionId }),
     );
@@ -122,6 +121,7 @@ async function rawUpload(
   client: S3Client,
   shape: Shape,
   strategy: WriteStrategy,
+  opts: { noSdkChecksum?: boolean } = {},
 ): Promise<void> {
   const key = `raw-${shape}-${strategy.integrity}`;
   const file = path.join(c.root, key);
@@ -148,6 +148,14 @@ async function rawUpload(
   } finally {
     c.b.proxy.setOptions({});
   }
+  // SigV4 signs no payload over http: the signature cannot be what catches the damage.
+  assert.match(String(flip.headers()['x-amz-content-sha256']), /UNSIGNED-PAYLOAD/);
+  if (opts.noSdkChecksum)
+    assert.deepEqual(
+      Object.keys(flip.headers()).filter((h) => /^x-amz-(checksum-|trailer)|^content-md5$/.test(h)),
+      [],
+      'the damaged request carried a checksum the service could verify',
+    );
   assertCaught(strategy, outcome, flip.status());
   assert.equal(await assertNoOtherBytes(c.b.client, c.bucket, key, bytes), 0, 'a version is left');
   const again = await uploadFile(req);
@@ -213,7 +221,13 @@ function suite(name: BackendName): void {
             requestChecksumCalculation: 'WHEN_REQUIRED',
           });
           try {
-            await rawUpload(c(), bare, shape, { conditional: false, integrity: 'self' });
+            await rawUpload(
+              c(),
+              bare,
+              shape,
+              { conditional: false, integrity: 'self' },
+              { noSdkChecksum: true },
+            );
           } finally {
             bare.destroy();
           }
