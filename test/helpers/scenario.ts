@@ -4,13 +4,7 @@
 // regions, moto, Ceph RGW), through a recording proxy (s3-proxy.ts); expectations are checked
 // by scenario-expect.ts. A case first checks the engine measured what the server is known to
 // honour (the write strategy), then runs its steps; `VERB@WHERE` steps only where they apply.
-import {
-  DeleteObjectCommand,
-  GetObjectCommand,
-  ListObjectVersionsCommand,
-  PutObjectCommand,
-  type S3Client,
-} from '@aws-sdk/client-s3';
+import { DeleteObjectCommand, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import path from 'node:path';
@@ -22,6 +16,7 @@ import { SyncEngine } from '../../main/core/sync/engine.js';
 import type { FolderTuning } from '../../main/core/sync/folder-types.js';
 import { strategyFor } from '../../main/core/sync/folder-capabilities.js';
 import type { ScenarioBackend } from './scenario-backends.js';
+import { listKeyVersions, readVersion, type BucketVersion } from './scenario-bucket.js';
 import type { Hold, S3Op } from './s3-proxy.js';
 import { expectStep } from './scenario-expect.js';
 import {
@@ -54,12 +49,6 @@ export interface ScenarioEnv {
   backend: ScenarioBackend;
   /** A scratch dir; each case gets a subdir. */
   root: string;
-}
-
-interface BucketVersion {
-  versionId: string;
-  latest: boolean;
-  marker: boolean;
 }
 
 const STEP_TIMEOUT_MS = 30_000;
@@ -208,50 +197,12 @@ export class ScenarioWorld {
     return this.running.files.get(this.folderId, rel);
   }
 
-  async versions(key: string): Promise<BucketVersion[]> {
-    const out: BucketVersion[] = [];
-    let keyMarker: string | undefined;
-    let versionMarker: string | undefined;
-    do {
-      // No Prefix: moto 5 refuses the signature of one containing '/'; a case's bucket is small.
-      const page = await this.remote.send(
-        new ListObjectVersionsCommand({
-          Bucket: this.bucket,
-          ...(keyMarker ? { KeyMarker: keyMarker } : {}),
-          ...(versionMarker ? { VersionIdMarker: versionMarker } : {}),
-        }),
-      );
-      for (const v of page.Versions ?? [])
-        if (v.Key === key)
-          out.push({
-            versionId: v.VersionId ?? 'null',
-            latest: v.IsLatest === true,
-            marker: false,
-          });
-      for (const m of page.DeleteMarkers ?? [])
-        if (m.Key === key)
-          out.push({ versionId: m.VersionId ?? 'null', latest: m.IsLatest === true, marker: true });
-      keyMarker = page.IsTruncated ? page.NextKeyMarker : undefined;
-      versionMarker = page.IsTruncated ? page.NextVersionIdMarker : undefined;
-    } while (keyMarker);
-    return out;
+  versions(key: string): Promise<BucketVersion[]> {
+    return listKeyVersions(this.remote, this.bucket, key);
   }
 
-  async body(
-    key: string,
-    versionId?: string,
-  ): Promise<{ bytes: Buffer; meta: Record<string, string> }> {
-    const out = await this.remote.send(
-      new GetObjectCommand({
-        Bucket: this.bucket,
-        Key: key,
-        ...(versionId ? { VersionId: versionId } : {}),
-      }),
-    );
-    const bytes = Buffer.from(
-      await (out.Body as { transformToByteArray(): Promise<Uint8Array> }).transformToByteArray(),
-    );
-    return { bytes, meta: out.Metadata ?? {} };
+  body(key: string, versionId?: string): Promise<{ bytes: Buffer; meta: Record<string, string> }> {
+    return readVersion(this.remote, this.bucket, key, versionId);
   }
 
   /** Requests the engine sent for `key` since the last `mark`. */
