@@ -72,7 +72,13 @@ export interface SavedReplication extends BucketReplication {
  * followed into every destination. `not-replicating`: the service stores rules but copied
  * nothing within the window (moto, RGW 16). `failing`: the source says FAILED.
  */
-export type ReplicationVerdictState = 'checking' | 'replicating' | 'not-replicating' | 'failing';
+export type ReplicationVerdictState =
+  | 'checking'
+  | 'replicating'
+  | 'not-replicating'
+  | 'failing'
+  /** No enabled rule sends the reserved area anywhere this account can see. */
+  | 'unchecked';
 
 export interface ReplicationVerdict {
   state: ReplicationVerdictState;

@@ -33,6 +33,7 @@ export const VERDICT_LABELS: Record<ReplicationVerdictState, string> = {
   replicating: 'Replicating',
   'not-replicating': 'Not replicating on this service',
   failing: 'Replication failing',
+  unchecked: 'Replication not checked',
 };
 
 /** StateBadge tone per verdict. */
@@ -41,6 +42,7 @@ export const VERDICT_TONES: Record<ReplicationVerdictState, string> = {
   replicating: 'synced',
   'not-replicating': 'error',
   failing: 'error',
+  unchecked: 'idle',
 };
 
 /** Buckets grouped by where they are (placeLabel), groups and buckets in name order. */

@@ -13,8 +13,10 @@ import type { Account } from '../../main/core/accounts/account.js';
 import { MemorySecretStore } from '../../main/core/accounts/secret-store.js';
 import { localAccount } from '../../main/core/app/start-engine.js';
 import { EventHub } from '../../main/core/emitter.js';
+import { CanaryRuns } from '../../main/core/replication/canary-runs.js';
 import { canaryKey, runCanary } from '../../main/core/replication/canary.js';
-import { newRule } from '../../main/core/replication/rules.js';
+import { newRule, writeBucketReplication } from '../../main/core/replication/rules.js';
+import { LOCAL_ROLE_ARN } from '../../main/core/replication/iam.js';
 import { ReplicationService } from '../../main/core/replication/service.js';
 import { SyncEngine } from '../../main/core/sync/engine.js';
 import { INSTALL_MOTO, startMoto, type Moto } from '../helpers/moto.js';
@@ -245,4 +247,39 @@ test('runCanary without versioning on the source: not replicating, said plainly'
   assert.equal(v.state, 'not-replicating');
   assert.match(v.message, /versioning is off/);
   assert.deepEqual(await keysUnder(t.client(US), src, '.replica-sync/'), []);
+});
+
+test('a tag-filtered rule: the canary carries the rule’s tags, and a rule that skips the reserved area gives no false verdict', async () => {
+  const t: TestRegions = await startTestRegions({ regions: [US, EU] });
+  cleanups.push(() => t.stop());
+  const src = await createBucket(t, US, { versioning: 'Enabled', prefix: 'can' });
+  const dst = await createBucket(t, EU, { versioning: 'Enabled', prefix: 'can' });
+  const tagged = newRule(
+    { bucket: dst, region: EU },
+    { id: 'kept', filter: { prefix: '', tags: [{ key: 'keep', value: 'yes' }] } },
+  );
+  await writeBucketReplication(t.client(US), src, [tagged], LOCAL_ROLE_ARN);
+  const logs: string[] = [];
+  const runs = new CanaryRuns({
+    device: 'dev',
+    tuning: { windowMs: 8000, firstDelayMs: 100, maxDelayMs: 500 },
+    log: (_level, m) => logs.push(m),
+  });
+  const target = {
+    accountId: 'local',
+    source: { bucket: src, region: US },
+    prefix: '',
+    clientFor: (r: string) => t.client(r),
+  };
+  const v = await runs.run({ ...target, rules: [tagged] });
+  assert.equal(v.state, 'replicating', v.message);
+  assert.equal(runs.get('local', src)?.state, 'replicating');
+
+  // A rule only for docs/ never sees the reserved area: said so, nothing written.
+  const docsOnly = { ...tagged, filter: { prefix: 'docs/', tags: [] } };
+  const none = await runs.run({ ...target, rules: [docsOnly] });
+  assert.equal(none.state, 'unchecked');
+  assert.match(none.message, /cannot be checked here/);
+  assert.deepEqual(await keysUnder(t.client(US), src, '.replica-sync/'), []);
+  await runs.dispose();
 });

@@ -62,7 +62,7 @@ export class CanaryRuns {
     const at = new Date().toISOString();
     if (destinations.length === 0) {
       const v: ReplicationVerdict = {
-        state: 'not-replicating',
+        state: 'unchecked',
         at,
         message: `No enabled rule of ${t.source.bucket} sends ${t.prefix || 'the bucket root'}'s reserved area to a bucket this account can see, so replication cannot be checked here.`,
         destinations: [],
