@@ -1,6 +1,6 @@
 // `npm test`: lint, format, typecheck, then every test (unit, integration, e2e) with Node's
 // test runner, and one closing line "N passed, N failed" counting checks and tests.
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -39,6 +39,41 @@ function testFiles(dir) {
   return out.sort();
 }
 
+// One Ceph RGW multisite cluster for every test file that needs it (test/helpers/ceph.ts),
+// started now so its ~30 s overlap the checks; a file that finds none starts its own.
+let ceph;
+const cephFile = path.join(os.tmpdir(), `rs-ceph-shared-${process.pid}.json`);
+const cephLog = path.join(os.tmpdir(), `rs-ceph-shared-${process.pid}.log`);
+if (suites.includes('integration') && spawnSync('which', ['radosgw']).status === 0) {
+  const out = fs.openSync(cephLog, 'w');
+  ceph = spawn(process.execPath, ['--import', 'tsx', 'test/helpers/ceph-serve.ts', cephFile], {
+    cwd: root,
+    stdio: ['ignore', out, out],
+  });
+}
+
+async function waitForCeph() {
+  if (!ceph) return;
+  const deadline = Date.now() + 150_000;
+  while (!fs.existsSync(cephFile) && ceph.exitCode === null && Date.now() < deadline)
+    await new Promise((r) => setTimeout(r, 500));
+  if (fs.existsSync(cephFile)) process.env.RS_CEPH_SHARED = cephFile;
+  else {
+    process.stdout.write(`\n== the shared Ceph cluster did not start; its log:\n`);
+    process.stdout.write(
+      fs.existsSync(cephLog) ? fs.readFileSync(cephLog, 'utf8').slice(-3000) : '',
+    );
+  }
+}
+
+async function stopCeph() {
+  if (!ceph || ceph.exitCode !== null) return;
+  const exited = new Promise((r) => ceph.once('exit', r));
+  ceph.kill('SIGTERM');
+  const timer = new Promise((r) => setTimeout(() => r('timeout'), 30_000));
+  if ((await Promise.race([exited, timer])) === 'timeout') ceph.kill('SIGKILL');
+}
+
 if (!only) {
   check('lint', bin('eslint'), ['--max-warnings', '0', '.']);
   check('format', bin('prettier'), ['--check', '--log-level', 'warn', '.']);
@@ -48,6 +83,7 @@ if (!only) {
 if (suites.includes('e2e')) check('build', process.execPath, ['scripts/build.mjs']);
 
 const files = suites.flatMap(testFiles);
+await waitForCeph();
 if (files.length > 0) {
   const tap = path.join(os.tmpdir(), `replica-sync-tests-${process.pid}.tap`);
   process.stdout.write(`\n== tests: ${files.length} files\n`);
@@ -81,5 +117,6 @@ if (files.length > 0) {
   failed++;
 }
 
+await stopCeph();
 console.log(`${passed} passed, ${failed} failed`);
 process.exit(failed > 0 ? 1 : 0);

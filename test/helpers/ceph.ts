@@ -203,7 +203,54 @@ paxos min wait = 0.01
 `;
 }
 
+/** What `npm test` writes for the one cluster it shares between test files. */
+export const SHARED_ENV = 'RS_CEPH_SHARED';
+
+interface SharedCluster {
+  zonegroup: string;
+  zones: [CephZone, CephZone];
+  credentials: { accessKeyId: string; secretAccessKey: string };
+  systemCredentials: { accessKeyId: string; secretAccessKey: string };
+  dir: string;
+  startupMs: Record<string, number>;
+}
+
+export function sharedDescription(ms: CephMultisite): SharedCluster {
+  const { zonegroup, zones, credentials, systemCredentials, dir, startupMs } = ms;
+  return { zonegroup, zones, credentials, systemCredentials, dir, startupMs };
+}
+
+/** The cluster `npm test` started for every file (stop() leaves it to its owner). */
+function sharedCluster(file: string): CephMultisite | undefined {
+  let c: SharedCluster;
+  try {
+    c = JSON.parse(fs.readFileSync(file, 'utf8')) as SharedCluster;
+  } catch {
+    return undefined;
+  }
+  const conf = path.join(c.dir, 'ceph.conf');
+  return {
+    ...c,
+    admin: (args) => run('radosgw-admin', ['-c', conf, ...args], 60_000),
+    client: (zone) =>
+      new S3Client({
+        endpoint: c.zones[zone].endpoint,
+        region: c.zonegroup,
+        forcePathStyle: true,
+        credentials: c.credentials,
+      }),
+    stop: async () => {},
+  };
+}
+
 export async function startCephMultisite(opts?: { dir?: string }): Promise<CephMultisite> {
+  // One cluster for the whole run where `npm test` started it: a cluster per file would
+  // cost 30 s each and starve the others of CPU.
+  const sharedFile = process.env[SHARED_ENV];
+  if (sharedFile && !opts?.dir) {
+    const shared = sharedCluster(sharedFile);
+    if (shared) return shared;
+  }
   const missing = BINARIES.filter((b) => !onPath(b));
   if (missing.length > 0) throw new Error(`${INSTALL_CEPH} (missing: ${missing.join(', ')})`);
   installExitHook();

@@ -113,6 +113,10 @@ export class S3ClientFactory {
           region: account.signingRegion ?? (region || DEFAULT_SIGNING_REGION),
           endpoint: account.endpoint,
           forcePathStyle: account.forcePathStyle,
+          // The app sends the checksums the probe proved; the SDK's own streamed CRC32
+          // trailer (aws-chunked) is refused by services such as Ceph RGW 16.
+          requestChecksumCalculation: 'WHEN_REQUIRED',
+          responseChecksumValidation: 'WHEN_REQUIRED',
           credentials: this.secretCredentials(account.name, account.accessKeyId, account.secretId),
         };
     }

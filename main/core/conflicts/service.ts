@@ -13,6 +13,7 @@ import type { FileIndex } from '../index/file-index.js';
 import type { IndexDb } from '../index/index-db.js';
 import type { FolderDirectory } from '../sync/folder-directory.js';
 import type { FolderConfig } from '../sync/folder-types.js';
+import { strategyFor } from '../sync/folder-capabilities.js';
 import { downloadVersion } from '../transfer/downloader.js';
 import {
   ConflictDetector,
@@ -217,6 +218,7 @@ export class ConflictService {
         device: this.o.device,
         heads,
         region: f.region,
+        strategy: strategyFor(this.o.folders.capabilities(f.id)),
       }).catch(rethrowChanged);
       this.o.activity(
         'info',
@@ -260,6 +262,7 @@ export class ConflictService {
       device: this.o.device,
       heads,
       region: f.region,
+      strategy: strategyFor(this.o.folders.capabilities(f.id)),
     };
     let result: Resolution & { conflictCopy?: string };
     try {

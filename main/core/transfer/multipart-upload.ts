@@ -327,6 +327,10 @@ export async function uploadMultipart(
   if (digest.size !== stamp.size || after === undefined || !sameStamp(stamp, after)) {
     return { kind: 'changed-during-upload' };
   }
+  if (!strategyOf(r).conditional) {
+    const own = await findOwnWrite(r, digest.sha256, digest.size);
+    if (own) return { kind: 'uploaded', ...own };
+  }
   const metadata = buildLineage({ device: r.device, bases: r.bases, sha256: digest.sha256 });
   const plan = planParts(digest.size, partSize, digest.partCrc64, digest.partMd5);
   const fingerprint = createHash('sha256')

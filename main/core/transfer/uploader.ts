@@ -81,6 +81,12 @@ async function uploadSingle(r: UploadRequest, stamp: FileStamp): Promise<UploadR
   if (digest.size !== stamp.size || after === undefined || !sameStamp(stamp, after)) {
     return { kind: 'changed-during-upload' };
   }
+  // Unguarded writes cannot answer "412, it was you": an earlier attempt that landed (a crash
+  // before the index was written) is found first, so it is not written twice.
+  if (!strategyOf(r).conditional) {
+    const own = await findOwnWrite(r, digest.sha256, digest.size);
+    if (own) return { kind: 'uploaded', ...own };
+  }
   const metadata = buildLineage({ device: r.device, bases: r.bases, sha256: digest.sha256 });
   let sent = 0;
   const out = await sendRange({
