@@ -4,7 +4,8 @@
 // (moto: the ETag is not the MD5 of the bytes sent, the damaged version is deleted). A proxy
 // (s3-proxy.ts) flips one bit of the payload of the first PutObject / UploadPart. Over http
 // the SDK signs no payload (x-amz-content-sha256 is UNSIGNED-PAYLOAD or
-// STREAMING-UNSIGNED-PAYLOAD-TRAILER), so SigV4 never catches it. Whatever the outcome of
+// STREAMING-UNSIGNED-PAYLOAD-TRAILER), so SigV4 never catches it. The raw uploads use the
+// engine's own client for the server's account (S3ClientFactory) and the probe's strategy. Whatever the outcome of
 // the damaged attempt, no version may hold other bytes than the file, and the retry (raw
 // uploadFile) or the engine's own retry ends with the file stored and synced.
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
@@ -13,6 +14,8 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
+import { S3ClientFactory } from '../../main/core/accounts/s3-client-factory.js';
+import { MemorySecretStore } from '../../main/core/accounts/secret-store.js';
 import { probeCapabilities } from '../../main/core/capabilities/probe.js';
 import { strategyFor } from '../../main/core/sync/folder-capabilities.js';
 import type { WriteStrategy } from '../../main/core/transfer/upload-common.js';
@@ -167,6 +170,7 @@ function suite(name: BackendName): void {
   const expected = EXPECTED[name];
   let ctx: Ctx | undefined;
   let client: S3Client | undefined;
+  let factory: S3ClientFactory | undefined;
   const c = (): Ctx => {
     if (!ctx) throw new Error(`${name} did not start`);
     return ctx;
@@ -177,13 +181,10 @@ function suite(name: BackendName): void {
       const b = await startBackend(name);
       const root = fs.mkdtempSync(path.join(os.tmpdir(), `rs-integrity-${name}-`));
       ctx = { b, root, bucket: await b.versionedBucket('int'), strategy: expected };
-      // Like the engine's client: SDK defaults (a CRC32 trailer on streamed bodies).
-      client = new S3Client({
-        endpoint: b.proxy.regions[0]?.endpoint,
-        region: b.region,
-        forcePathStyle: true,
-        credentials: b.credentials,
-      });
+      // The engine's own client for the backend's account (its checksum settings included).
+      const secrets = new MemorySecretStore();
+      factory = new S3ClientFactory({ secrets });
+      client = factory.clientFor(await b.account(secrets), b.region);
       const caps = await probeCapabilities({
         client,
         endpoint: b.endpoint,
@@ -197,7 +198,7 @@ function suite(name: BackendName): void {
       console.log(`# ${name} started and probed in ${Date.now() - t0} ms`);
     });
     after(async () => {
-      client?.destroy();
+      factory?.dispose();
       await ctx?.b.stop();
       if (ctx) fs.rmSync(ctx.root, { recursive: true, force: true });
     });
