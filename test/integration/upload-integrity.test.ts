@@ -5,9 +5,10 @@
 // (s3-proxy.ts) flips one bit of the payload of the first PutObject / UploadPart. Over http
 // the SDK signs no payload (x-amz-content-sha256 is UNSIGNED-PAYLOAD or
 // STREAMING-UNSIGNED-PAYLOAD-TRAILER), so SigV4 never catches it. The raw uploads use the
-// engine's own client for the server's account (S3ClientFactory) and the probe's strategy. Whatever the outcome of
-// the damaged attempt, no version may hold other bytes than the file, and the retry (raw
-// uploadFile) or the engine's own retry ends with the file stored and synced.
+// engine's own client for the server's account (S3ClientFactory) and the probe's strategy.
+// Whatever the outcome of the damaged attempt, no version may hold other bytes than the
+// file, and the retry (raw uploadFile) or the engine's own retry ends with the file stored
+// and synced.
 import { GetObjectCommand, ListObjectVersionsCommand, S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
