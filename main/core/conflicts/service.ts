@@ -14,6 +14,7 @@ import type { IndexDb } from '../index/index-db.js';
 import type { FolderDirectory } from '../sync/folder-directory.js';
 import type { FolderConfig } from '../sync/folder-types.js';
 import { strategyFor } from '../sync/folder-capabilities.js';
+import { peerName } from '../sync/folder-peers.js';
 import { downloadVersion } from '../transfer/downloader.js';
 import {
   ConflictDetector,
@@ -456,11 +457,6 @@ export class ConflictService {
     clearInterval(this.timer);
     for (const t of this.soon.values()) clearTimeout(t);
   }
-}
-
-/** A peer endpoint's bucket in conflict sides and listings: `name@label`. */
-export function peerName(bucket: string, label: string): string {
-  return `${bucket}@${label}`;
 }
 
 function newest<T extends { lastModified: number }>(sides: T[]): T | undefined {

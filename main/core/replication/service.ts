@@ -18,6 +18,7 @@ import type { EventHub } from '../emitter.js';
 import type { FileIndex } from '../index/file-index.js';
 import type { IndexDb } from '../index/index-db.js';
 import type { FolderDirectory, UploadEvents } from '../sync/folder-directory.js';
+import { peerName } from '../sync/folder-peers.js';
 import type { FolderConfig } from '../sync/folder-types.js';
 import {
   bucketLocator,
@@ -77,7 +78,19 @@ export class ReplicationService {
     this.canaries = new CanaryRuns({ device: o.device, tuning: o.canaryTuning, log: o.activity });
     this.tracker = new ReplicaTracker({
       db: o.db,
-      clientFor: (region, folderId) => this.folderClient(this.folder(folderId), region),
+      clientFor: (region, folderId, destination) => {
+        const f = this.folder(folderId);
+        const peer = f.peers?.find((p) => peerName(p.bucket, p.label) === destination);
+        return peer
+          ? this.o.folders.accountClient(peer.accountId, peer.region)
+          : this.folderClient(f, region);
+      },
+      // The bucket's other endpoints (multisite) are followed like replication destinations.
+      peersFor: (folderId) =>
+        (this.o.folders.folder(folderId)?.peers ?? []).map((p) => ({
+          bucket: peerName(p.bucket, p.label),
+          region: p.region,
+        })),
       destinationsFor: (bucket, key, source) =>
         this.destinationsFor(this.folder(source.folderId), bucket, source.region, key),
       onChange: (rows) => this.queueChanged(rows),

@@ -71,8 +71,9 @@ export class ReplicaTracker {
       now: this.now,
     });
     this.checker = new VersionCheck({
-      client: (region, folderId) => this.client(region, folderId),
+      client: (region, folderId, destination) => this.client(region, folderId, destination),
       destinationsFor: opts.destinationsFor,
+      ...(opts.peersFor ? { peersFor: opts.peersFor } : {}),
       gates: this.gates,
       tuning: this.tuning,
       now: this.now,
@@ -278,8 +279,8 @@ export class ReplicaTracker {
     this.flush();
   }
 
-  private client(region: string, folderId: string): S3Client {
-    return this.meter.wrap(this.opts.clientFor(region, folderId));
+  private client(region: string, folderId: string, destination?: string): S3Client {
+    return this.meter.wrap(this.opts.clientFor(region, folderId, destination));
   }
 
   /** Stores a check's result; false when a newer upload replaced the file meanwhile. */

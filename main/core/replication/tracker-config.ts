@@ -15,6 +15,18 @@ export interface ReplicaDestination {
   deletesFollow?: boolean;
 }
 
+/**
+ * Other endpoints of the folder's bucket (multisite zones): destinations that the service
+ * syncs itself, without x-amz-replication-status; named `bucket@label`.
+ */
+export type PeersFor = (folderId: string) => ReplicaDestination[];
+
+/** The S3 name of a destination: a peer is `name@label` (S3 names never hold '@'). */
+export function s3BucketOf(destination: string): string {
+  const at = destination.indexOf('@');
+  return at < 0 ? destination : destination.slice(0, at);
+}
+
 export type DestinationsFor = (
   bucket: string,
   key: string,
@@ -88,9 +100,10 @@ export interface RewriteEvent {
 
 export interface ReplicaTrackerOptions {
   db: IndexDb;
-  /** The S3 client of the folder's account in a region. */
-  clientFor: (region: string, folderId: string) => S3Client;
+  /** The S3 client of the folder's account in a region (a peer destination: the peer's). */
+  clientFor: (region: string, folderId: string, destination?: string) => S3Client;
   destinationsFor: DestinationsFor;
+  peersFor?: PeersFor;
   onChange: (rows: FileReplication[]) => void;
   /** retry() wrote the version again: the index row of the file moves on to the new version. */
   onRewrite?: (e: RewriteEvent) => void;

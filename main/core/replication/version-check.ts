@@ -14,7 +14,9 @@ import { compareReplica, readChecksums, readSha256 } from './replica-checksums.j
 import type { TrackedDestination, TrackedFile } from './replica-store.js';
 import {
   backoffDelay,
+  s3BucketOf,
   type DestinationsFor,
+  type PeersFor,
   type ReplicaDestination,
   type TrackerTuning,
 } from './tracker-config.js';
@@ -43,8 +45,9 @@ export interface Measured {
 
 export interface CheckDeps {
   /** The (counted) client of the folder's account in a region. */
-  client: (region: string, folderId: string) => S3Client;
+  client: (region: string, folderId: string, destination?: string) => S3Client;
   destinationsFor: DestinationsFor;
+  peersFor?: PeersFor;
   gates: RegionGates;
   tuning: TrackerTuning;
   now: () => number;
@@ -119,11 +122,18 @@ export class VersionCheck {
     f.checksums = readChecksums(head.value);
     f.sha256 ??= readSha256(head.value);
     const status = head.value.ReplicationStatus;
+    const peers = this.deps.peersFor?.(f.folderId) ?? [];
     if (status !== 'PENDING' && status !== 'COMPLETED' && status !== 'FAILED') {
-      // No rule applies to this key: nothing to follow.
       f.sourceStatus = 'NONE';
-      f.nextCheckAt = null;
-      return { done: true, dests: [] };
+      // No rule applies to this key: only the bucket's other endpoints (multisite) to follow.
+      if (peers.length === 0) {
+        f.nextCheckAt = null;
+        return { done: true, dests: [] };
+      }
+      if (dests.length === 0) dests = dedupe(peers).map((d) => newDestination(f, d));
+      const t = this.deps.now();
+      for (const d of dests) if (d.state === 'pending') d.nextCheckAt ??= t;
+      return { done: false, dests };
     }
     if (f.sourceStatus === 'UNKNOWN') {
       let found: ReplicaDestination[];
@@ -137,7 +147,7 @@ export class VersionCheck {
         reschedule(f, dests, this.deps.now() + this.wait(f.attempts));
         return { done: true, dests };
       }
-      dests = dedupe(found).map((d) => newDestination(f, d));
+      dests = dedupe([...found, ...peers]).map((d) => newDestination(f, d));
     }
     f.sourceStatus = status;
     if (status === 'PENDING') {
@@ -183,12 +193,12 @@ export class VersionCheck {
     share: TickShare,
   ): Promise<Measured | null> {
     const { now, tuning } = this.deps;
-    const client = this.deps.client(d.region, f.folderId);
+    const client = this.deps.client(d.region, f.folderId, d.bucket);
     const ctx = { bucket: d.bucket, region: d.region, key: f.key, operation: 'check the copy of' };
     const head = await this.call(d.region, ctx, () =>
       client.send(
         new HeadObjectCommand({
-          Bucket: d.bucket,
+          Bucket: s3BucketOf(d.bucket),
           Key: f.key,
           VersionId: f.versionId,
           ChecksumMode: 'ENABLED',
@@ -234,6 +244,20 @@ export class VersionCheck {
       // Region down or busy: still pending, checked again later.
       d.nextCheckAt = now() + this.wait(d.attempts);
       f.error = e.message;
+      return null;
+    }
+    if ((e.status === 404 || e.status === 405) && f.sourceStatus === 'NONE') {
+      // Another endpoint of the bucket (multisite): it syncs without telling; not there yet
+      // is pending until the RTC window has passed, then missing.
+      d.attempts++;
+      if (now() - f.uploadedAt <= tuning.rtcWindowMs) {
+        d.nextCheckAt = now() + this.wait(d.attempts);
+        return null;
+      }
+      d.state = 'missing';
+      d.nextCheckAt = null;
+      d.rtcBreached = true;
+      d.reason = `Version ${f.versionId} has not reached the other endpoint '${d.bucket}' (${d.region}) in ${Math.round(tuning.rtcWindowMs / 60_000)} minutes: check that the service syncs between them.`;
       return null;
     }
     if (e.status === 404 || e.status === 405) {
