@@ -185,11 +185,18 @@ test('accounts add and folders add go through the running instance; errors exit 
     'us-east-1',
     '--prefix',
     'team',
+    '--peers',
+    'other-site=minio',
     '--data-dir',
     dataDir,
     '--json',
   ]);
   const added = json<FolderSummary>(folderRun);
+  // The other endpoint of the same bucket, reached with the account named after '='.
+  const minioId = listed.find((a) => a.name === 'MinIO')?.id;
+  assert.deepEqual(added.peers, [
+    { label: 'other-site', accountId: minioId, bucket, region: 'us-east-1' },
+  ]);
   assert.equal(added.path, folder);
   assert.equal(added.accountId, account.id);
   assert.equal(added.bucket, bucket);

@@ -274,7 +274,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     const loop = await this.startLoop(record);
     this.opts.activity('info', `Watching ${localPath} → s3://${bucket}/${prefix} (${region})`);
     this.publish();
-    return summarize(loop, this.files, this.queue.items());
+    return this.summaryOf(loop);
   }
 
   /**
@@ -327,14 +327,14 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     if (!paused && loop.state === 'error') void loop.retry();
     loop.setUserPaused(paused);
     this.publish();
-    return summarize(loop, this.files, this.queue.items());
+    return this.summaryOf(loop);
   }
 
   async answerMassDelete(id: string, proceed: boolean): Promise<FolderSummary> {
     const loop = this.loop(id);
     await loop.answerMassDelete(proceed);
     this.publish();
-    return summarize(loop, this.files, this.queue.items());
+    return this.summaryOf(loop);
   }
 
   async rescan(id: string): Promise<FolderSummary> {
@@ -344,7 +344,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
       await this.remeasure(id).catch(() => undefined);
       await loop.retry();
     } else await loop.rescan().then(() => loop.pull());
-    return summarize(loop, this.files, this.queue.items());
+    return this.summaryOf(loop);
   }
 
   setPaused(paused: boolean): void {
@@ -357,17 +357,20 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
 
   listFolders(): FolderSummary[] {
     const items = this.queue.items();
-    return [...this.loops.values()].map((l) => {
-      const summary = summarize(l, this.files, items);
-      const policy = this.conflictPolicyOf?.(l.folder.id);
-      const caps = this.capabilityOf.get(l.folder.id);
-      return {
-        ...summary,
-        ...(policy ? { conflictPolicy: policy } : {}),
-        ...(caps ? { service: { summary: caps.summary, probedAt: caps.probedAt } } : {}),
-        ...(l.folder.peers?.length ? { peers: l.folder.peers } : {}),
-      };
-    });
+    return [...this.loops.values()].map((l) => this.summaryOf(l, items));
+  }
+
+  /** A folder as the UI sees it: state and counts, policy, measured service, peers. */
+  private summaryOf(l: FolderLoop, items = this.queue.items()): FolderSummary {
+    const summary = summarize(l, this.files, items);
+    const policy = this.conflictPolicyOf?.(l.folder.id);
+    const caps = this.capabilityOf.get(l.folder.id);
+    return {
+      ...summary,
+      ...(policy ? { conflictPolicy: policy } : {}),
+      ...(caps ? { service: { summary: caps.summary, probedAt: caps.probedAt } } : {}),
+      ...(l.folder.peers?.length ? { peers: l.folder.peers } : {}),
+    };
   }
 
   /** Sends the folder list again (e.g. after a folder's conflict policy changed). */

@@ -74,6 +74,12 @@ export const foldersAddCommand: SubCommand = {
       valueName: 'PREFIX',
       description: 'key prefix inside the bucket (default: none)',
     },
+    peers: {
+      type: 'string',
+      valueName: 'LABEL=ACCOUNT[,…]',
+      description:
+        'other endpoints of the same bucket (RGW multisite zones, MinIO site replication), each reached with its account',
+    },
     'data-dir': dataDirOption,
     json: jsonOption,
   },
@@ -103,6 +109,19 @@ export const foldersAddCommand: SubCommand = {
         if (bucket !== undefined) args.bucket = bucket;
         if (region !== undefined) args.region = region;
         if (typeof prefix === 'string') args.prefix = prefix;
+        const peers = text(values, 'peers');
+        if (peers !== undefined) {
+          if (bucket === undefined)
+            throw new UsageError('--peers needs --bucket: the bucket they share');
+          args.peers = [];
+          for (const item of peers.split(',')) {
+            const [label, name, ...rest] = item.split('=');
+            if (!label || !name || rest.length > 0)
+              throw new UsageError(`--peers takes LABEL=ACCOUNT pairs, got "${item}"`);
+            const peer = await accountFor(client, name);
+            args.peers.push({ label, accountId: peer.id, bucket, region: region ?? 'us-east-1' });
+          }
+        }
         const added = await client.invoke('folders.add', args, { timeoutMs: 120_000 });
         return { folder: added, accounts: await client.invoke('accounts.list', {}) };
       });
