@@ -66,6 +66,11 @@ export class S3ClientFactory {
       retryMode: 'standard',
       maxAttempts: this.opts.maxAttempts ?? 3,
       followRegionRedirects: false,
+      // The app sends the checksums the probe proved a service verifies. The SDK's own
+      // streamed CRC32 trailer (aws-chunked) is refused by services such as Ceph RGW 16, and
+      // its wrapper stream fails unhandled when an upload attempt is abandoned mid-body.
+      requestChecksumCalculation: 'WHEN_REQUIRED',
+      responseChecksumValidation: 'WHEN_REQUIRED',
       requestHandler: {
         requestTimeout: this.opts.requestTimeoutMs ?? 60_000,
         connectionTimeout: this.opts.connectionTimeoutMs ?? 10_000,
@@ -113,10 +118,6 @@ export class S3ClientFactory {
           region: account.signingRegion ?? (region || DEFAULT_SIGNING_REGION),
           endpoint: account.endpoint,
           forcePathStyle: account.forcePathStyle,
-          // The app sends the checksums the probe proved; the SDK's own streamed CRC32
-          // trailer (aws-chunked) is refused by services such as Ceph RGW 16.
-          requestChecksumCalculation: 'WHEN_REQUIRED',
-          responseChecksumValidation: 'WHEN_REQUIRED',
           credentials: this.secretCredentials(account.name, account.accessKeyId, account.secretId),
         };
     }

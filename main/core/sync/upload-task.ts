@@ -44,6 +44,7 @@ export async function runUpload(
       bases: row.versionId ? [row.versionId] : [],
       condition: row.versionId && row.etag ? { kind: 'edit', etag: row.etag } : { kind: 'new' },
       strategy: deps.strategy(),
+      onNote: (message) => deps.log('warn', message),
       region: folder.region,
       signal: ctx.signal,
       ...(deps.tuning.multipartThreshold !== undefined

@@ -346,6 +346,8 @@ export async function uploadMultipart(
       await abortUpload(r, uploadId);
       return { kind: 'changed-during-upload' };
     }
+    // A damaged part: the next attempt starts a clean upload.
+    if (failure.error instanceof CorruptUploadError) await abortUpload(r, uploadId);
     fail(failure.error, r);
   }
   // Checked before Complete, so a file that changed meanwhile leaves no version behind.

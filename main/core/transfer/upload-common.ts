@@ -79,6 +79,8 @@ export interface UploadRequest {
   resume?: MultipartResume;
   onMultipartStarted?: (started: MultipartStarted) => void | Promise<void>;
   onPartDone?: (part: DonePart) => void | Promise<void>;
+  /** Something the user may want to know that does not stop the upload. */
+  onNote?: (message: string) => void;
   /** Bytes sent so far (may step back when a failed attempt is retried). */
   onProgress?: (sent: number, total: number) => void;
   signal?: AbortSignal;

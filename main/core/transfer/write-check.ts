@@ -219,6 +219,12 @@ export async function afterWrite(
     device: r.device,
     sha256: written.sha256,
     ...signal,
-  }).catch(() => [] as string[]);
+  }).catch((err: unknown) => {
+    // The detector's next look reads every version anyway: a missed check delays, never loses.
+    r.onNote?.(
+      `Could not read the versions of '${r.key}' after writing it (${(err as Error).message}); the conflict scan will look`,
+    );
+    return [] as string[];
+  });
   return others.length > 0 ? others : undefined;
 }
