@@ -243,11 +243,18 @@ function sharedCluster(file: string): CephMultisite | undefined {
   };
 }
 
-export async function startCephMultisite(opts?: { dir?: string }): Promise<CephMultisite> {
+/**
+ * `private`: a cluster of its own even under `npm test`, for a test that changes what the
+ * whole cluster does (a zonegroup sync policy, a period commit).
+ */
+export async function startCephMultisite(opts?: {
+  dir?: string;
+  private?: boolean;
+}): Promise<CephMultisite> {
   // One cluster for the whole run where `npm test` started it: a cluster per file would
   // cost 30 s each and starve the others of CPU.
   const sharedFile = process.env[SHARED_ENV];
-  if (sharedFile && !opts?.dir) {
+  if (sharedFile && !opts?.dir && !opts?.private) {
     const shared = sharedCluster(sharedFile);
     if (shared) return shared;
   }
