@@ -69,6 +69,30 @@ export default tseslint.config(
     },
   },
   {
+    // Services get narrow interfaces (FolderDirectory, UploadEvents…), never the app.
+    files: ['main/core/**/*.ts'],
+    ignores: ['main/core/app/**'],
+    rules: {
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        {
+          paths: [electron],
+          patterns: [
+            {
+              group: folders(['electron', 'server', 'renderer', 'regions']),
+              message: 'core/ depends only on contract/.',
+            },
+            {
+              group: ['**/app/*', '../app', './app'],
+              message:
+                'core/ services do not import core/app: take a narrow interface (core/sync/folder-directory.ts, core/command-handlers.ts).',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
     files: ['main/server/**/*.ts'],
     rules: {
       '@typescript-eslint/no-restricted-imports': [

@@ -124,3 +124,20 @@ test('raw ipc is banned outside the IPC host and preload', async () => {
   assert.equal((await restricted('main/electron/window.ts', code)).length, 1);
   assert.equal((await restricted('main/electron/ipc-host.ts', code)).length, 0);
 });
+
+test('core services may not import core/app; core/app may import them', async () => {
+  const code =
+    "import type { AppController } from '../app/app-controller.js';\nexport type A = AppController;\n";
+  for (const file of [
+    'main/core/conflicts/x.ts',
+    'main/core/replication/x.ts',
+    'main/core/sync/x.ts',
+  ]) {
+    const msgs = await restricted(file, code);
+    assert.equal(msgs.length, 1, `${file}: ${msgs.join(' | ')}`);
+    assert.match(msgs[0] ?? '', /do not import core\/app/);
+  }
+  const inApp =
+    "import type { SyncEngine } from '../sync/engine.js';\nexport type E = SyncEngine;\n";
+  assert.equal((await restricted('main/core/app/x.ts', inApp)).length, 0);
+});

@@ -4,15 +4,20 @@ import {
   replicationCommandArgs,
   type AppMode,
   type AppState,
-  type CommandArgs,
   type CommandName,
-  type CommandResult,
   type ConflictMenuAction,
   type ConflictSummary,
   type TrayActionId,
 } from '../../contract/index.js';
 import { accountCommands } from '../accounts/account-commands.js';
 import { listAwsProfiles } from '../accounts/aws-profiles.js';
+import type {
+  CommandHandlers,
+  ConflictCommand,
+  ConflictHandlers,
+  ReplicationCommand,
+  ReplicationHandlers,
+} from '../command-handlers.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import type { SyncEngine } from '../sync/engine.js';
 import type { LocalRegions } from './local-regions.js';
@@ -30,14 +35,13 @@ export interface AppControllerOptions {
   host: HostActions;
 }
 
-export type CommandHandlers = {
-  [C in CommandName]: (args: CommandArgs<C>, signal: AbortSignal) => Promise<CommandResult<C>>;
-};
-
-export type ReplicationCommand = keyof typeof replicationCommandArgs;
-export type ReplicationHandlers = Pick<CommandHandlers, ReplicationCommand>;
-export type ConflictCommand = keyof typeof conflictCommandArgs;
-export type ConflictHandlers = Pick<CommandHandlers, ConflictCommand>;
+export type {
+  CommandHandlers,
+  ConflictCommand,
+  ConflictHandlers,
+  ReplicationCommand,
+  ReplicationHandlers,
+} from '../command-handlers.js';
 
 const CONFLICT_ACTION = /^conflict:([A-Za-z0-9_-]+):(keep-local|keep-remote|keep-both|compare)$/;
 const KEEP: Record<Exclude<ConflictMenuAction, 'compare'>, 'local' | 'remote' | 'both'> = {

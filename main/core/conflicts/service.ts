@@ -5,7 +5,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ContractError, type ConflictPolicy, type ConflictSummary } from '../../contract/index.js';
-import type { ConflictHandlers } from '../app/app-controller.js';
+import type { ConflictHandlers } from '../command-handlers.js';
 import type { EventHub } from '../emitter.js';
 import { bucketLocator, readBucketReplication } from '../replication/rules.js';
 import type { Disposable } from '../disposable.js';

@@ -1,7 +1,7 @@
 // `regions.list` and `regions.setOutage`: the local regions' simulated outage switch.
 import { ContractError, type LocalRegionStatus } from '../../contract/index.js';
-import type { ReplicationHandlers } from '../app/app-controller.js';
-import type { LocalRegions } from '../app/local-regions.js';
+import type { ReplicationHandlers } from '../command-handlers.js';
+import type { LocalRegions } from '../regions-handle.js';
 import type { EventHub } from '../emitter.js';
 
 export function outageHandlers(o: {

@@ -11,8 +11,8 @@ import {
   type ReplicationVerdict,
 } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
-import type { ReplicationHandlers } from '../app/app-controller.js';
-import type { LocalRegions } from '../app/local-regions.js';
+import type { ReplicationHandlers } from '../command-handlers.js';
+import type { LocalRegions } from '../regions-handle.js';
 import { DisposableStore } from '../disposable.js';
 import type { EventHub } from '../emitter.js';
 import type { FileIndex } from '../index/file-index.js';
