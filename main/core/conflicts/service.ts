@@ -25,14 +25,15 @@ import {
 import { PolicyFile } from './conflict-policies.js';
 import { sideLabel, summarize, type Me } from './conflict-view.js';
 import { listVersions, previewLocal, previewVersion } from './preview.js';
+import { restoreVersion } from './resolve.js';
 import {
-  ConflictChangedError,
-  resolveKeep,
-  resolveKeepBoth,
-  restoreVersion,
-  type KeepSide,
-  type Resolution,
-} from './resolve.js';
+  invalid,
+  newest,
+  rethrowChanged,
+  sideOf,
+  writeResolution,
+  type Keep,
+} from './resolution-write.js';
 
 export interface ConflictServiceOptions {
   /** The folders, each with its own account's clients (never the engine). */
@@ -57,8 +58,6 @@ export interface ConflictServiceOptions {
   policyFile: string;
   scanEveryMs?: number;
 }
-
-type Keep = 'local' | 'remote' | 'both';
 
 export class ConflictService {
   readonly detector: ConflictDetector;
@@ -244,58 +243,22 @@ export class ConflictService {
     keep: Keep | string,
   ): Promise<{ resolved: true; versionId: string; copy: string | null }> {
     const f = this.folder(r.folderId);
-    const remote = r.sides.filter((s) => !s.local && s.versionId && !s.deleteMarker);
-    const local = r.sides.find((s) => s.local);
-    const heads = r.sides
-      .filter((s) => !s.local && s.versionId)
-      .map((s) => ({ versionId: s.versionId as string }));
-    const current = remote.find((s) => s.currentIn.includes(f.bucket)) ?? newest(remote);
-    const theirs =
-      remote.find((s) => s.device !== this.o.device && s.currentIn.includes(f.bucket)) ??
-      newest(remote.filter((s) => s.device !== this.o.device)) ??
-      current;
-    const base = {
-      client: this.client(f, f.region),
-      bucket: f.bucket,
-      key: r.key,
-      folderPath: f.localPath,
-      prefix: f.prefix,
+    const result = await writeResolution({
+      record: r,
+      keep,
       device: this.o.device,
-      heads,
-      region: f.region,
-      strategy: strategyFor(this.o.folders.capabilities(f.id)),
-    };
-    let result: Resolution & { conflictCopy?: string };
-    try {
-      if (keep === 'both') {
-        const winner = theirs ?? current;
-        if (!winner?.versionId)
-          throw invalid('keep', 'There is no version in the bucket to keep beside the local file.');
-        const loser = local ?? remote.find((s) => s !== winner);
-        if (!loser) throw invalid('keep', 'There is only one side to keep.');
-        result = await resolveKeepBoth({
-          ...base,
-          keep: { kind: 'version', versionId: winner.versionId },
-          other: {
-            ...(loser.local ? { local: true as const } : { versionId: loser.versionId as string }),
-            deviceLabel: this.labelOf(loser),
-            lastModified: new Date(loser.lastModified),
-          },
-        });
-      } else {
-        const side: KeepSide =
-          keep === 'local'
-            ? local
-              ? { kind: 'local' }
-              : { kind: 'version', versionId: mineOrFail(remote, this.o.device) }
-            : keep === 'remote'
-              ? { kind: 'version', versionId: (theirs ?? current)?.versionId ?? failNoRemote() }
-              : { kind: 'version', versionId: this.side(r, keep).versionId as string };
-        result = await resolveKeep({ ...base, keep: side });
-      }
-    } catch (err) {
-      rethrowChanged(err);
-    }
+      labelOf: (side) => this.labelOf(side),
+      target: {
+        client: this.client(f, f.region),
+        bucket: f.bucket,
+        key: r.key,
+        folderPath: f.localPath,
+        prefix: f.prefix,
+        device: this.o.device,
+        region: f.region,
+        strategy: strategyFor(this.o.folders.capabilities(f.id)),
+      },
+    });
     const relPath = this.relPath(f, r.key);
     this.o.files.update(f.id, relPath, {
       versionId: result.versionId,
@@ -431,9 +394,7 @@ export class ConflictService {
   }
 
   private side(r: ConflictRecord, versionId: string): ConflictSide {
-    const s = r.sides.find((x) => x.versionId === versionId);
-    if (!s) throw invalid('side', `Version ${versionId} is not a side of this conflict.`);
-    return s;
+    return sideOf(r, versionId);
   }
 
   private folder(id: string): FolderConfig {
@@ -457,40 +418,4 @@ export class ConflictService {
     clearInterval(this.timer);
     for (const t of this.soon.values()) clearTimeout(t);
   }
-}
-
-function newest<T extends { lastModified: number }>(sides: T[]): T | undefined {
-  return sides.reduce<T | undefined>(
-    (a, b) => (!a || b.lastModified > a.lastModified ? b : a),
-    undefined,
-  );
-}
-
-function mineOrFail(remote: ConflictSide[], device: string): string {
-  const mine = newest(remote.filter((s) => s.device === device));
-  if (!mine?.versionId)
-    throw invalid('keep', 'No side was written on this computer; keep a version instead.');
-  return mine.versionId;
-}
-
-function failNoRemote(): never {
-  throw invalid('keep', 'There is no version in the bucket to keep.');
-}
-
-function invalid(field: string, message: string): ContractError {
-  return new ContractError({
-    code: 'InvalidArguments',
-    message,
-    issues: [{ path: field, message }],
-  });
-}
-
-function rethrowChanged(err: unknown): never {
-  if (err instanceof ConflictChangedError)
-    throw new ContractError({
-      code: 'Unavailable',
-      message: err.message,
-      action: { kind: 'retry' },
-    });
-  throw err;
 }
