@@ -9,6 +9,10 @@ import { builtinModules } from 'node:module';
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 const electron = { name: 'electron', message: 'Only main/electron/ may import electron.' };
 const folders = (names) => names.map((n) => `**/${n}/**`);
+const coreLayer = {
+  group: folders(['electron', 'server', 'renderer', 'regions']),
+  message: 'core/ depends only on contract/.',
+};
 
 export default tseslint.config(
   {
@@ -58,12 +62,7 @@ export default tseslint.config(
         'error',
         {
           paths: [electron],
-          patterns: [
-            {
-              group: folders(['electron', 'server', 'renderer', 'regions']),
-              message: 'core/ depends only on contract/.',
-            },
-          ],
+          patterns: [coreLayer],
         },
       ],
     },
@@ -78,10 +77,7 @@ export default tseslint.config(
         {
           paths: [electron],
           patterns: [
-            {
-              group: folders(['electron', 'server', 'renderer', 'regions']),
-              message: 'core/ depends only on contract/.',
-            },
+            coreLayer,
             {
               group: ['**/app/*', '../app', './app'],
               message:

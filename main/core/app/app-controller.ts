@@ -35,13 +35,7 @@ export interface AppControllerOptions {
   host: HostActions;
 }
 
-export type {
-  CommandHandlers,
-  ConflictCommand,
-  ConflictHandlers,
-  ReplicationCommand,
-  ReplicationHandlers,
-} from '../command-handlers.js';
+export type * from '../command-handlers.js';
 
 const CONFLICT_ACTION = /^conflict:([A-Za-z0-9_-]+):(keep-local|keep-remote|keep-both|compare)$/;
 const KEEP: Record<Exclude<ConflictMenuAction, 'compare'>, 'local' | 'remote' | 'both'> = {
