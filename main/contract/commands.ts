@@ -2,6 +2,7 @@
 // by the host) and results (typed only; main produces them).
 import { conflictCommandArgs, type ConflictCommandResults } from './conflicts.js';
 import { credentialText } from './credentials.js';
+import { IMPORT_PATHS_MAX_CHARS, IMPORT_PATHS_MAX_ITEMS } from './limits.js';
 import { replicationCommandArgs, type ReplicationCommandResults } from './replication-commands.js';
 import {
   array,
@@ -135,6 +136,8 @@ export const commandArgs = {
         { max: 8 },
       ),
     ),
+    /** Make the folder when it does not exist (after every other check passed). */
+    create: optional(boolean()),
   }),
   'folders.enableVersioning': object({
     accountId: string({ min: 1, max: 64 }),
@@ -154,7 +157,10 @@ export const commandArgs = {
   }),
   'files.importPaths': object({
     folderId,
-    paths: array(string({ min: 1, max: 4096 }), { max: 1000 }),
+    paths: array(string({ min: 1, max: 4096 }), {
+      max: IMPORT_PATHS_MAX_ITEMS,
+      maxTotalLength: IMPORT_PATHS_MAX_CHARS,
+    }),
   }),
   ...replicationCommandArgs,
   ...conflictCommandArgs,

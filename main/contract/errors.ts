@@ -8,6 +8,8 @@ export type ErrorCode =
   | 'Cancelled'
   | 'NotFound'
   | 'Unavailable'
+  /** A message larger than a transport carries (MAX_MESSAGE_BYTES); split the request. */
+  | 'TooLarge'
   | 'Internal';
 
 export type RetryAction =
@@ -15,7 +17,9 @@ export type RetryAction =
   | { kind: 'open-settings'; section?: string }
   | { kind: 'none' }
   /** Offer folders.enableVersioning, then add again; the fields name the bucket it checked. */
-  | { kind: 'enable-versioning'; accountId?: string; bucket?: string; region?: string };
+  | { kind: 'enable-versioning'; accountId?: string; bucket?: string; region?: string }
+  /** folders.add of a missing folder: offer to send it again with `create: true`. */
+  | { kind: 'create-folder'; path: string };
 
 export interface ContractErrorData {
   code: ErrorCode;

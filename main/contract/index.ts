@@ -4,6 +4,7 @@ export * from './commands.js';
 export * from './conflicts.js';
 export * from './errors.js';
 export * from './events.js';
+export * from './limits.js';
 export * from './schema.js';
 export * from './settings.js';
 export * from './replication.js';

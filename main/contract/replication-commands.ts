@@ -1,4 +1,5 @@
 // The replication part of the command map (spread into commands.ts: still one map).
+import { KEY_LIST_MAX_CHARS, KEY_LIST_MAX_ITEMS, REPLICATION_RULES_MAX } from './limits.js';
 import { array, boolean, number, object, optional, string, type Schema } from './schema.js';
 import type {
   BucketReplication,
@@ -18,6 +19,10 @@ const region = string({ min: 1, max: 32 });
 const folderId = string({ min: 1, max: 64, pattern: /^[A-Za-z0-9_-]+$/ });
 const tag = object({ key: string({ min: 1, max: 128 }), value: string({ max: 256 }) });
 const bucketRef = object({ bucket, region });
+const keyList = array(string({ min: 1, max: 1024 }), {
+  max: KEY_LIST_MAX_ITEMS,
+  maxTotalLength: KEY_LIST_MAX_CHARS,
+});
 
 export const ruleSchema = object({
   id: string({ min: 1, max: 255 }),
@@ -45,13 +50,13 @@ export const replicationCommandArgs = {
     accountId,
     bucket,
     region,
-    rules: array(ruleSchema, { max: 1000 }),
+    rules: array(ruleSchema, { max: REPLICATION_RULES_MAX }),
   }),
   'replication.save': object({
     accountId,
     bucket,
     region,
-    rules: array(ruleSchema, { max: 1000 }),
+    rules: array(ruleSchema, { max: REPLICATION_RULES_MAX }),
     role: optional(string({ max: 2048 })),
   }),
   'replication.deleteConfig': bucketArgs,
@@ -81,7 +86,7 @@ export const replicationCommandArgs = {
     accountId,
     bucket,
     region,
-    keys: array(string({ min: 1, max: 1024 }), { max: 10_000 }),
+    keys: keyList,
   }),
   'replication.ruleStats': bucketArgs,
   'replication.fileStatus': object({ folderId, relPath: string({ min: 1, max: 4096 }) }),
@@ -89,7 +94,7 @@ export const replicationCommandArgs = {
   'replication.staleReplicas': object({ folderId }),
   'replication.placeDeleteMarkers': object({
     folderId,
-    keys: array(string({ min: 1, max: 1024 }), { max: 10_000 }),
+    keys: keyList,
     confirmMassDelete: boolean(),
   }),
   'regions.list': object({}),

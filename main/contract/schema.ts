@@ -98,12 +98,33 @@ export function oneOf<const T extends readonly (string | number | boolean)[]>(
   };
 }
 
-export function array<T>(item: Schema<T>, opts: { max?: number } = {}): Schema<T[]> {
+export function array<T>(
+  item: Schema<T>,
+  opts: {
+    max?: number;
+    /**
+     * The most characters all string items may have together, so a list of many long
+     * strings stays under the transport's message limit (wire.ts MAX_MESSAGE_BYTES).
+     */
+    maxTotalLength?: number;
+  } = {},
+): Schema<T[]> {
   const max = opts.max ?? 10_000;
+  const maxTotal = opts.maxTotalLength;
   return {
     check(v, path, issues) {
       if (!Array.isArray(v)) return fail(issues, path, `expected an array, got ${describe(v)}`);
       if (v.length > max) return fail(issues, path, `must have at most ${max} items`);
+      if (maxTotal !== undefined) {
+        let total = 0;
+        for (const x of v as unknown[]) if (typeof x === 'string') total += x.length;
+        if (total > maxTotal)
+          return fail(
+            issues,
+            path,
+            `must have at most ${maxTotal} characters in all (it has ${total}): send it in smaller parts`,
+          );
+      }
       return v.map((x, i) => item.check(x, `${path}[${i}]`, issues));
     },
   };

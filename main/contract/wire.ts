@@ -31,6 +31,14 @@ export interface EventMessage<E extends EventName = EventName> {
 
 export type ServerMessage = ResultMessage | EventMessage;
 
+/**
+ * The largest message (UTF-8 bytes of its JSON) a transport takes: the WebSocket host's
+ * maxPayload and the local channel's line limit. The contract's array and string limits keep
+ * every valid message well below it (test/unit/contract-message-size.test.ts builds the
+ * largest); a bigger one can only be malformed and is refused without reaching the engine.
+ */
+export const MAX_MESSAGE_BYTES = 4 * 1024 * 1024;
+
 /** The channel names Electron IPC uses. */
 export const IPC_INVOKE = 'rs:invoke';
 export const IPC_CANCEL = 'rs:cancel';

@@ -27,8 +27,22 @@ export class IpcHost implements Disposable {
     events: EventHub,
     private readonly log: (line: string) => void,
   ) {
-    ipcMain.handle(IPC_INVOKE, (event, raw) => this.onInvoke(event, raw));
-    ipcMain.on(IPC_CANCEL, (event, raw) => this.onCancel(event, raw));
+    // Whatever a window sends, the invoke channel answers with a typed result and the cancel
+    // channel returns quietly: nothing a renderer does may throw into Electron's IPC.
+    ipcMain.handle(IPC_INVOKE, (event, raw) =>
+      this.onInvoke(event, raw).catch((err: unknown) => {
+        this.log(`IPC invoke failed outside the dispatcher: ${describe(err)}`);
+        const error = { code: 'Internal' as const, message: 'Internal error' };
+        return { type: 'result' as const, id: idOf(raw), ok: false as const, error };
+      }),
+    );
+    ipcMain.on(IPC_CANCEL, (event, raw) => {
+      try {
+        this.onCancel(event, raw);
+      } catch (err) {
+        this.log(`IPC cancel failed: ${describe(err)}`);
+      }
+    });
     this.store.add(
       toDisposable(() => {
         ipcMain.removeHandler(IPC_INVOKE);
@@ -53,7 +67,7 @@ export class IpcHost implements Disposable {
   }
 
   isTrustedSender(event: IpcMainEvent | IpcMainInvokeEvent): boolean {
-    const frame = event.senderFrame;
+    const frame = event?.senderFrame;
     return (
       this.windows.has(event.sender) &&
       frame !== null &&
@@ -63,10 +77,10 @@ export class IpcHost implements Disposable {
   }
 
   private async onInvoke(event: IpcMainInvokeEvent, raw: unknown): Promise<ResultMessage> {
-    const id = typeof (raw as { id?: unknown })?.id === 'number' ? (raw as { id: number }).id : -1;
+    const id = idOf(raw);
     if (!this.isTrustedSender(event)) {
       this.log(
-        `refused IPC from an untrusted sender (${event.senderFrame?.url ?? 'unknown frame'})`,
+        `refused IPC from an untrusted sender (${event?.senderFrame?.url ?? 'unknown frame'})`,
       );
       return {
         type: 'result',
@@ -116,4 +130,14 @@ export class IpcHost implements Disposable {
 
 function clientId(contents: WebContents): string {
   return `wc${contents.id}`;
+}
+
+/** The id of a raw message when it has a usable one; else -1. */
+function idOf(raw: unknown): number {
+  const id = (raw as { id?: unknown } | null | undefined)?.id;
+  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
+}
+
+function describe(err: unknown): string {
+  return err instanceof Error ? (err.stack ?? err.message) : String(err);
 }

@@ -5,6 +5,7 @@ import * as electron from 'electron';
 import { parseInstanceArgs } from '../core/app/instance-args.js';
 import { regionsFromFile } from '../core/app/regions-file.js';
 import { startLocalChannel } from '../core/app/local-channel.js';
+import { installProcessSafetyNet } from '../core/app/process-safety-net.js';
 import { instancePaths } from '../core/paths.js';
 import { startEngine } from '../core/app/start-engine.js';
 import { startRegions } from '../regions/index.js';
@@ -16,6 +17,9 @@ import { ElectronSettingsStore } from './electron-settings-store.js';
 const { app } = electron;
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const log = (line: string) => process.stderr.write(`${line}\n`);
+// Nothing that escaped a handler ends the app, and Electron shows no crash dialog for it
+// (see process-safety-net.ts for why it keeps running).
+installProcessSafetyNet({ log });
 
 const args = parseInstanceArgs(process.argv.slice(app.isPackaged ? 1 : 2));
 const paths = instancePaths(args.dataDir);

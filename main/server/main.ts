@@ -9,6 +9,7 @@ import { regionsFromFile } from '../core/app/regions-file.js';
 import { InstanceLock } from '../core/app/instance-lock.js';
 import { startLocalChannel } from '../core/app/local-channel.js';
 import { openWithSystem } from '../core/app/open-path.js';
+import { installProcessSafetyNet } from '../core/app/process-safety-net.js';
 import { instancePaths } from '../core/paths.js';
 import { JsonSettingsStore } from '../core/settings/json-settings-store.js';
 import { MemorySecretStore } from '../core/accounts/secret-store.js';
@@ -30,6 +31,8 @@ async function main(): Promise<void> {
     JSON.parse(fs.readFileSync(path.join(root, 'package.json'), 'utf8')) as { version: string }
   ).version;
   const log = (line: string) => process.stderr.write(`${line}\n`);
+  // Nothing that escaped a handler ends the app (see process-safety-net.ts for why).
+  installProcessSafetyNet({ log });
 
   let shutdown: () => Promise<void> = async () => {};
   const settings = new JsonSettingsStore(paths.settings);

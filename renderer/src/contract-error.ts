@@ -13,6 +13,7 @@ const ERROR_CODES: Record<ErrorCode, true> = {
   Cancelled: true,
   NotFound: true,
   Unavailable: true,
+  TooLarge: true,
   Internal: true,
 };
 
@@ -32,6 +33,7 @@ const ACTION_KINDS: Record<RetryAction['kind'], true> = {
   'open-settings': true,
   none: true,
   'enable-versioning': true,
+  'create-folder': true,
 };
 
 function isAction(value: unknown): value is RetryAction {

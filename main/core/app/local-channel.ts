@@ -12,7 +12,9 @@ import net from 'node:net';
 import path from 'node:path';
 import {
   ContractError,
+  MAX_MESSAGE_BYTES,
   parseClientMessage,
+  type ErrorCode,
   type CommandArgs,
   type CommandName,
   type CommandResult,
@@ -20,8 +22,11 @@ import {
 } from '../../contract/index.js';
 import type { Dispatcher } from './dispatcher.js';
 
-/** A line longer than this (no newline yet) is refused and the connection closed. */
-export const MAX_LINE_BYTES = 1024 * 1024;
+/**
+ * A line longer than this (no newline yet) is refused (TooLarge) and the connection closed:
+ * the contract's limit for every transport, which no valid message reaches.
+ */
+export const MAX_LINE_BYTES = MAX_MESSAGE_BYTES;
 const SOCKET_NAME = 'rs.sock';
 
 /** Where the channel of the instance with this data dir listens. */
@@ -132,14 +137,24 @@ function serveConnection(
   let buffer = '';
   let closing = false;
   const send = (msg: ResultMessage) => {
-    if (!socket.destroyed && socket.writable) socket.write(`${JSON.stringify(msg)}\n`);
+    if (socket.destroyed || !socket.writable) return;
+    let text: string;
+    try {
+      text = JSON.stringify(msg);
+    } catch (err) {
+      // A value that cannot be encoded (a BigInt, a cycle) still gets an answer.
+      log(`local channel ${client}: could not encode a result: ${(err as Error).message}`);
+      const error = { code: 'Internal' as const, message: 'The answer could not be encoded.' };
+      text = JSON.stringify({ type: 'result', id: msg.id, ok: false, error });
+    }
+    socket.write(`${text}\n`);
   };
   // A line that is not a contract envelope is answered once, then the connection closes:
   // the client is not speaking the protocol and nothing it sends after can be trusted.
-  const refuse = (id: number, message: string) => {
+  const refuse = (id: number, message: string, code: ErrorCode = 'InvalidArguments') => {
     log(`rejected a malformed message from ${client}: ${message}`);
     closing = true;
-    send({ type: 'result', id, ok: false, error: { code: 'InvalidArguments', message } });
+    send({ type: 'result', id, ok: false, error: { code, message } });
     socket.end();
   };
   const handleLine = (line: string) => {
@@ -162,7 +177,17 @@ function serveConnection(
       dispatcher.cancel(client, msg.id);
       return;
     }
-    void dispatcher.dispatch(client, msg.id, msg.command, msg.args).then(send);
+    const { id, command } = msg;
+    dispatcher.dispatch(client, id, command, msg.args).then(send, (err: Error) => {
+      // dispatch answers every failure itself; this is the net under it.
+      log(`local channel ${client}: ${command} failed outside the dispatcher: ${err.stack}`);
+      send({
+        type: 'result',
+        id,
+        ok: false,
+        error: { code: 'Internal', message: 'Internal error' },
+      });
+    });
   };
 
   socket.setEncoding('utf8');
@@ -176,7 +201,7 @@ function serveConnection(
       handleLine(line);
     }
     if (!closing && Buffer.byteLength(buffer) > MAX_LINE_BYTES)
-      refuse(-1, `malformed message: a line is longer than ${MAX_LINE_BYTES} bytes`);
+      refuse(-1, `malformed message: a line is longer than ${MAX_LINE_BYTES} bytes`, 'TooLarge');
   });
   socket.on('error', (err) => log(`local channel ${client}: ${err.message}`));
   socket.on('close', () => dispatcher.cancelAll(client));
