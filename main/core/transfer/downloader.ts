@@ -59,7 +59,11 @@ export class LocalWriteError extends Error {
             ? 'the disk is read-only'
             : code === 'EBUSY'
               ? 'the file is locked by another program: close it there'
-              : `write error ${code}`;
+              : code === 'ENAMETOOLONG'
+                ? 'the name is longer than this file system allows: rename the object in the bucket'
+                : code === 'ENOTDIR' || code === 'EEXIST' || code === 'EISDIR'
+                  ? 'a file or folder of the same name is in the way: rename one of them'
+                  : `write error ${code}`;
     super(`Cannot write '${filePath}': ${why}. The download will be retried.`, { cause });
   }
 }
@@ -115,24 +119,120 @@ export function localPathForKey(
   return { relPath: segments.join('/'), absPath };
 }
 
-/** Creates the target's directory and makes sure no symlink leads it out of the folder. */
-async function safeParent(folder: string, absPath: string, key: string): Promise<string> {
-  const dir = path.dirname(absPath);
-  try {
-    await fs.mkdir(dir, { recursive: true });
-  } catch (err) {
-    const code = (err as { code?: string }).code;
-    if (code === 'EEXIST' || code === 'ENOTDIR') {
-      throw new UnsafeKeyError(key, 'a file is in the way of one of its folders');
+/** File systems cap one name (a path segment) at 255 bytes. */
+export const NAME_MAX_BYTES = 255;
+
+const LINK_FIX =
+  'links are not followed (a link that leads outside the folder would let a key write there): replace the link with a real folder, or rename the object in the bucket';
+
+/**
+ * Checks, from the folder root down, every existing parent of `absPath` and the target itself
+ * with lstat, before anything is created: no segment may be a symbolic link, a parent may not
+ * be a file. Returns the first parent that does not exist yet (undefined when all exist).
+ */
+async function checkPath(
+  folder: string,
+  absPath: string,
+  key: string,
+  target: 'file' | 'folder',
+): Promise<string | undefined> {
+  const root = path.resolve(folder);
+  const rel = path.relative(root, absPath);
+  const segments = rel.split(path.sep);
+  for (const s of segments) {
+    const bytes = Buffer.byteLength(s);
+    if (bytes > NAME_MAX_BYTES) {
+      throw new UnsafeKeyError(
+        key,
+        `a name in it is ${bytes} bytes long, and file systems take at most ${NAME_MAX_BYTES} bytes per name`,
+      );
     }
-    throw err;
   }
-  const realRoot = await fs.realpath(folder);
+  let current = root;
+  for (let i = 0; i < segments.length; i++) {
+    current = path.join(current, segments[i] ?? '');
+    const relNow = segments.slice(0, i + 1).join('/');
+    const st = await fs.lstat(current).catch((err: unknown) => {
+      const code = (err as { code?: string }).code;
+      if (code === 'ENOENT') return undefined;
+      if (code === 'ENOTDIR') throw new UnsafeKeyError(key, `a file is in the way of its folders`);
+      throw err;
+    });
+    if (st === undefined) return i === segments.length - 1 ? undefined : path.dirname(current);
+    if (st.isSymbolicLink()) {
+      throw new UnsafeKeyError(
+        key,
+        i === segments.length - 1
+          ? `'${relNow}' is a symbolic link in the folder, which is left as it is (${LINK_FIX})`
+          : `its folder '${relNow}' is a symbolic link; ${LINK_FIX}`,
+      );
+    }
+    const last = i === segments.length - 1;
+    if (!last && !st.isDirectory())
+      throw new UnsafeKeyError(key, `the file '${relNow}' is in the way of one of its folders`);
+    if (last && target === 'file' && st.isDirectory())
+      throw new UnsafeKeyError(key, `a folder of the same name ('${relNow}') is in the way`);
+    if (last && target === 'folder' && !st.isDirectory())
+      throw new UnsafeKeyError(key, `a file of the same name ('${relNow}') is in the way`);
+  }
+  return undefined;
+}
+
+/**
+ * Creates `dir` (inside `folder`) one segment at a time, each checked with lstat first: nothing
+ * is created through a symbolic link, and a link that appears meanwhile is refused.
+ */
+async function makeDirs(folder: string, dir: string, key: string): Promise<void> {
+  const root = path.resolve(folder);
+  const segments = path
+    .relative(root, dir)
+    .split(path.sep)
+    .filter((s) => s !== '');
+  let current = root;
+  for (const s of segments) {
+    current = path.join(current, s);
+    const relNow = path.relative(root, current).split(path.sep).join('/');
+    let st = await fs.lstat(current).catch(() => undefined);
+    if (st === undefined) {
+      try {
+        await fs.mkdir(current);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'EEXIST') throw err;
+      }
+      st = await fs.lstat(current);
+    }
+    if (st.isSymbolicLink())
+      throw new UnsafeKeyError(key, `its folder '${relNow}' is a symbolic link; ${LINK_FIX}`);
+    if (!st.isDirectory())
+      throw new UnsafeKeyError(key, `the file '${relNow}' is in the way of one of its folders`);
+  }
+  const realRoot = await fs.realpath(root);
   const realDir = await fs.realpath(dir);
   if (realDir !== realRoot && !realDir.startsWith(realRoot + path.sep)) {
     throw new UnsafeKeyError(key, 'one of its folders is a link that leads outside the folder');
   }
+}
+
+/** Makes the target's directory after checking every segment (see checkPath). */
+async function safeParent(folder: string, absPath: string, key: string): Promise<string> {
+  await checkPath(folder, absPath, key, 'file');
+  const dir = path.dirname(absPath);
+  await makeDirs(folder, dir, key);
   return dir;
+}
+
+/**
+ * A folder marker (a zero-byte key ending in '/', as the S3 console's "Create folder" makes)
+ * becomes a directory, through the same link checks as a file.
+ */
+export async function ensureFolder(folder: string, absPath: string, key: string): Promise<void> {
+  await checkPath(folder, absPath, key, 'folder');
+  try {
+    await makeDirs(folder, absPath, key);
+  } catch (err) {
+    if (err instanceof UnsafeKeyError) throw err;
+    throw localError(absPath, err) ?? err;
+  }
 }
 
 const ALGORITHMS: S3ChecksumAlgorithm[] = ['CRC64NVME', 'CRC32', 'CRC32C', 'SHA1', 'SHA256'];
@@ -242,10 +342,13 @@ export async function applyDeleteMarker(
   const { relPath, absPath } = localPathForKey(folder, key, opts.prefix ?? '');
   const st = await fs.lstat(absPath).catch(() => undefined);
   if (st === undefined) return { kind: 'absent', path: absPath };
+  // Nothing is moved through a link, and a link itself is left where it is.
+  await checkPath(folder, absPath, key, 'file');
   if (!(await localMatches(absPath, opts.expectLocal)))
     return { kind: 'local-changed', path: absPath };
   const trashPath = await trashTarget(folder, relPath, opts.now ?? new Date());
-  await fs.mkdir(path.dirname(trashPath), { recursive: true });
+  await checkPath(folder, trashPath, key, 'file');
+  await makeDirs(folder, path.dirname(trashPath), key);
   await fs.rename(absPath, trashPath);
   return { kind: 'trashed', path: absPath, trashPath };
 }
@@ -267,6 +370,10 @@ export async function downloadVersion(r: DownloadRequest): Promise<DownloadResul
     ...(r.region !== undefined ? { region: r.region } : {}),
   };
   const opts = r.signal ? { abortSignal: r.signal } : {};
+  // Links and things in the way are refused before anything is downloaded or created.
+  await checkPath(r.folder, absPath, r.key, 'file').catch((err: unknown) => {
+    throw err instanceof UnsafeKeyError ? err : (localError(absPath, err) ?? err);
+  });
   let out: GetObjectCommandOutput;
   try {
     out = await r.client.send(
@@ -294,9 +401,6 @@ export async function downloadVersion(r: DownloadRequest): Promise<DownloadResul
   let tmp: string | undefined;
   try {
     const dir = await safeParent(r.folder, absPath, r.key);
-    if ((await fs.lstat(absPath).catch(() => undefined))?.isDirectory()) {
-      throw new UnsafeKeyError(r.key, 'a folder of the same name is in the way');
-    }
     const lineage = parseLineage(out.Metadata);
     const check = chooseCheck(out, lineage);
     const sha = createHash('sha256');
@@ -332,6 +436,8 @@ export async function downloadVersion(r: DownloadRequest): Promise<DownloadResul
       await fs.rm(tmp, { force: true });
       return { kind: 'local-changed', path: absPath };
     }
+    // Again just before the rename: a link made meanwhile is never replaced.
+    await checkPath(r.folder, absPath, r.key, 'file');
     await fs.rename(tmp, absPath);
     tmp = undefined;
     await fsyncDir(dir);
