@@ -134,8 +134,12 @@ function clientId(contents: WebContents): string {
 
 /** The id of a raw message when it has a usable one; else -1. */
 function idOf(raw: unknown): number {
-  const id = (raw as { id?: unknown } | null | undefined)?.id;
-  return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
+  try {
+    const id = (raw as { id?: unknown } | null | undefined)?.id;
+    return typeof id === 'number' && Number.isSafeInteger(id) && id >= 0 ? id : -1;
+  } catch {
+    return -1; // a getter that throws: structured clone cannot make one, but nothing is trusted
+  }
 }
 
 function describe(err: unknown): string {
