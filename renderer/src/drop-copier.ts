@@ -5,6 +5,7 @@
 import type { ReplicaSyncApi } from '../../main/contract/api.js';
 import { errorMessage } from './contract-error.js';
 import { dropName, dropUrl, writtenPath } from './drop-target.js';
+import { batchesWithin, IMPORT_PATHS_LIMIT } from './request-batches.js';
 
 export interface DroppedItem {
   file: File;
@@ -21,9 +22,6 @@ export interface DropCopier {
   /** Copies the items into the folder, reporting each one as it finishes. */
   copy(folderId: string, items: DroppedItem[], report: (r: DropReport) => void): Promise<void>;
 }
-
-/** importPaths takes at most this many paths per call (the contract's limit). */
-const IMPORT_BATCH = 1000;
 
 function plainFiles(data: DataTransfer): DroppedItem[] {
   return Array.from(data.files, (file) => ({ file, name: file.name }));
@@ -52,8 +50,8 @@ export function createPathDropCopier(
           withPaths.push({ name: item.name, path });
         }
       }
-      for (let i = 0; i < withPaths.length; i += IMPORT_BATCH) {
-        const batch = withPaths.slice(i, i + IMPORT_BATCH);
+      // importPaths takes so many paths, and characters, per call (the contract's limits).
+      for (const batch of batchesWithin(withPaths, IMPORT_PATHS_LIMIT, (b) => b.path)) {
         try {
           const { copied } = await api.invoke('files.importPaths', {
             folderId,

@@ -11,6 +11,7 @@ import type {
   InvokeMessage,
   ResultMessage,
 } from '../../main/contract/wire.js';
+import { MESSAGE_MAX_BYTES, overMessageLimit } from './request-batches.js';
 
 export type ConnectionStatus = 'connecting' | 'open' | 'retrying' | 'stopped';
 
@@ -57,7 +58,7 @@ interface Pending {
 
 function failure(
   id: number,
-  code: 'Unavailable' | 'Cancelled' | 'Internal',
+  code: 'Unavailable' | 'Cancelled' | 'Internal' | 'TooLarge',
   message: string,
 ): ResultMessage {
   return {
@@ -242,6 +243,23 @@ export function createWsBridge(options: WsBridgeOptions): WsBridge {
           return;
         }
         const message: InvokeMessage = { type: 'invoke', id, command, args };
+        // The server would close the socket on it (1009), failing every other pending invoke.
+        let text = '';
+        try {
+          text = JSON.stringify(message);
+        } catch {
+          // Not encodable (a cycle, a BigInt): send() says so as it always did.
+        }
+        if (overMessageLimit(text)) {
+          resolve(
+            failure(
+              id,
+              'TooLarge',
+              `${command} is larger than the ${MESSAGE_MAX_BYTES / 1024 / 1024} MiB a message may be: send fewer items at once.`,
+            ),
+          );
+          return;
+        }
         const entry: Pending = { command, resolve, sent: false };
         pending.set(id, entry);
         if (open) {

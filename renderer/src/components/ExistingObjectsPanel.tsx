@@ -4,6 +4,7 @@ import { api } from '../api-instance.js';
 import type { ContractError } from '../contract-error.js';
 import { formatBytes, shortVersionId } from '../display-format.js';
 import { asContractError } from '../hooks/use-live-value.js';
+import { batchesWithin, KEY_LIST_LIMIT } from '../request-batches.js';
 import { ErrorNotice } from './ErrorNotice.js';
 
 interface Props {
@@ -59,12 +60,18 @@ export function ExistingObjectsPanel({ accountId, bucket, region }: Props) {
     setBusy('copy');
     setError(null);
     try {
-      const result = await api.invoke('replication.replicateExisting', {
-        accountId,
-        bucket,
-        region,
-        keys,
-      });
+      // A call takes so many keys, and characters, at once (the contract's limits).
+      const result: Copied = { copied: 0, failed: [] };
+      for (const batch of batchesWithin(keys, KEY_LIST_LIMIT, (k) => k)) {
+        const part = await api.invoke('replication.replicateExisting', {
+          accountId,
+          bucket,
+          region,
+          keys: batch,
+        });
+        result.copied += part.copied;
+        result.failed.push(...part.failed);
+      }
       setCopied(result);
       const failed = new Set(result.failed.map((f) => f.key));
       setFound((current) =>
