@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict';
 import fs from 'node:fs';
 import http from 'node:http';
+import net from 'node:net';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import WebSocket from 'ws';
@@ -146,10 +147,53 @@ test('the contract over WebSocket: results, typed errors, events', async () => {
   ws.close();
 });
 
-test('a malformed message closes the socket with a policy error', async () => {
+test('a malformed message is answered with a typed error, then the socket closes (1008)', async () => {
   const ws = connect(`?token=${server.token}`);
   await new Promise((r) => ws.once('open', r));
+  const answers: ServerMessage[] = [];
+  ws.on('message', (d) => answers.push(JSON.parse(d.toString()) as ServerMessage));
   const closed = new Promise<number>((r) => ws.once('close', (code) => r(code)));
-  ws.send('{"type":"invoke","id":"x"}');
+  ws.send('{"type":"invoke","id":4,"command":7}');
   assert.equal(await closed, 1008);
+  const refusal = answers.find((m) => m.type === 'result');
+  assert.ok(refusal?.type === 'result' && !refusal.ok && refusal.id === 4);
+  assert.equal(refusal.error.code, 'InvalidArguments');
+});
+
+test('a frame over the limit closes only its socket (1009); the others are served', async () => {
+  const other = connect(`?token=${server.token}`);
+  const big = connect(`?token=${server.token}`);
+  await Promise.all([other, big].map((w) => new Promise((r) => w.once('open', r))));
+  const closed = new Promise<number>((r) => big.once('close', (code) => r(code)));
+  big.on('error', () => {});
+  big.send('x'.repeat(4 * 1024 * 1024 + 1));
+  assert.equal(await closed, 1009);
+  const answer = new Promise<ServerMessage>((r) =>
+    other.on('message', (d) => r(JSON.parse(d.toString()) as ServerMessage)),
+  );
+  other.send(JSON.stringify({ type: 'invoke', id: 1, command: 'app.getState', args: {} }));
+  const msg = await answer;
+  assert.ok(msg.type === 'result' && msg.ok);
+  other.close();
+});
+
+test('a request target that is not a path is answered 400, and the server runs on', async () => {
+  const raw = (request: string) =>
+    new Promise<string>((resolve) => {
+      const socket = net.connect(server.port, '127.0.0.1', () => socket.write(request));
+      let out = '';
+      socket.on('data', (d) => (out += d.toString()));
+      socket.on('error', () => {});
+      socket.on('close', () => resolve(out));
+    });
+  const host = `Host: 127.0.0.1:${server.port}`;
+  assert.match(
+    await raw(`GET // HTTP/1.1\r\n${host}\r\nConnection: close\r\n\r\n`),
+    /^HTTP\/1\.1 400 /,
+  );
+  const upgrade = await raw(
+    `GET //ws?token=${server.token} HTTP/1.1\r\n${host}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\nSec-WebSocket-Key: dGhlIHNhbXBsZSBub25jZQ==\r\nSec-WebSocket-Version: 13\r\n\r\n`,
+  );
+  assert.match(upgrade, /^HTTP\/1\.1 400 /);
+  assert.equal((await get(`/?token=${server.token}`)).status, 200);
 });
