@@ -11,6 +11,7 @@ import {
   connectLocalChannel,
   LocalChannelError,
   localChannelPath,
+  MAX_LINE_BYTES,
   startLocalChannel,
 } from '../../main/core/app/local-channel.js';
 import { MemorySettingsStore } from '../../main/core/settings/settings-store.js';
@@ -230,4 +231,25 @@ test('close drops connected clients; their pending calls fail', async (t) => {
   await channel.close();
   await assert.rejects(call, (err: unknown) => err instanceof LocalChannelError);
   client.close();
+});
+
+test('a line over the message limit is answered TooLarge and closed; the channel serves on', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const logs: string[] = [];
+  const channel = await startLocalChannel({
+    dataDir: dir,
+    dispatcher: dispatcherFor(dir),
+    log: (l) => logs.push(l),
+  });
+  t.after(() => channel.close());
+  const long = await rawExchange(channel.path, 'x'.repeat(MAX_LINE_BYTES + 1), 5000);
+  assert.equal(long.closed, true);
+  const answer = JSON.parse(long.lines[0] ?? '') as ResultMessage;
+  assert.ok(!answer.ok && answer.id === -1);
+  assert.equal(answer.error.code, 'TooLarge');
+  assert.ok(logs.some((l) => /longer than/.test(l)));
+  const client = await connectLocalChannel(dir);
+  t.after(() => client.close());
+  assert.equal((await client.invoke('app.getState', {})).version, '9.8.7');
 });
