@@ -1,3 +1,4 @@
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 
@@ -29,4 +30,33 @@ export function instancePaths(dataDir: string) {
     /** Accounts the user added, without secrets (core/accounts/account-store.ts). */
     accounts: path.join(dataDir, 'accounts.json'),
   };
+}
+
+/** Mode of the data dir: only its user may list or enter it. */
+export const PRIVATE_DIR_MODE = 0o700;
+/** Mode of every file the app writes there. */
+export const PRIVATE_FILE_MODE = 0o600;
+
+/**
+ * Makes `dir` (and any missing parent) 0700, and tightens it to 0700 when it exists with
+ * wider rights, whatever the umask. Windows keeps its per-user ACLs (chmod means nothing
+ * there).
+ */
+export function ensurePrivateDir(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+  if (process.platform === 'win32') return;
+  if ((fs.statSync(dir).mode & 0o777) !== PRIVATE_DIR_MODE) fs.chmodSync(dir, PRIVATE_DIR_MODE);
+}
+
+/** Sets each file that exists to 0600 (a missing one is skipped), whatever the umask. */
+export function makePrivate(...files: string[]): void {
+  if (process.platform === 'win32') return;
+  for (const file of files) {
+    try {
+      if ((fs.statSync(file).mode & 0o777) !== PRIVATE_FILE_MODE)
+        fs.chmodSync(file, PRIVATE_FILE_MODE);
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
 }

@@ -18,7 +18,7 @@ export type { FaultSettings } from './faults.js';
 export type { ReplicationStats } from './replication.js';
 
 export interface RegionsOptions {
-  /** Everything lives here; regions.json is written here (mode 0600). */
+  /** Everything lives here (0700); regions.json, with the credentials, is written here (0600). */
   dataDir: string;
   /** Default ['us-east-1', 'eu-west-1']. */
   regions?: string[];
@@ -81,21 +81,40 @@ async function readJson<T>(file: string): Promise<T | undefined> {
   }
 }
 
-/** Credentials are generated on first start and kept in credentials.json (0600). */
-async function loadSecrets(dataDir: string): Promise<Secrets> {
-  const file = path.join(dataDir, 'credentials.json');
-  const found = await readJson<Partial<Secrets>>(file);
-  if (found?.accessKeyId && found.secretAccessKey && found.adminToken) {
-    await fs.chmod(file, 0o600);
-    return found as Secrets;
-  }
+/**
+ * The credentials (access key, secret, admin token) are generated on first start and kept in
+ * regions.json (0600), the one file that holds them. Older versions kept them in
+ * credentials.json as well: its values are taken over (they were the ones in force), written
+ * to regions.json, and the file is removed.
+ */
+async function loadSecrets(dataDir: string, regionsFile: string): Promise<Secrets> {
+  const legacyFile = path.join(dataDir, 'credentials.json');
+  const legacy = await readJson<Partial<Secrets>>(legacyFile);
+  const current = await readJson<Partial<RegionsFile>>(regionsFile);
+  const complete = (s: Partial<Secrets> | undefined): s is Secrets =>
+    !!s?.accessKeyId && !!s.secretAccessKey && !!s.adminToken;
+  const found = complete(legacy) ? legacy : current;
   const secrets: Secrets = {
-    accessKeyId: found?.accessKeyId ?? newAccessKeyId(),
-    secretAccessKey: found?.secretAccessKey ?? randomBytes(30).toString('base64'),
-    adminToken: found?.adminToken ?? randomBytes(24).toString('base64url'),
+    accessKeyId: found?.accessKeyId || newAccessKeyId(),
+    secretAccessKey: found?.secretAccessKey || randomBytes(30).toString('base64'),
+    adminToken: found?.adminToken || randomBytes(24).toString('base64url'),
   };
-  await writePrivate(file, secrets);
+  const same =
+    current?.accessKeyId === secrets.accessKeyId &&
+    current.secretAccessKey === secrets.secretAccessKey &&
+    current.adminToken === secrets.adminToken;
+  if (same) await fs.chmod(regionsFile, 0o600);
+  else await writePrivate(regionsFile, { ...current, ...secrets });
+  await fs.rm(legacyFile, { force: true });
   return secrets;
+}
+
+/** Files SQLite makes take the umask's mode: narrowed to 0600, the -wal and -shm too. */
+async function makePrivate(file: string): Promise<void> {
+  for (const f of [file, `${file}-wal`, `${file}-shm`])
+    await fs.chmod(f, 0o600).catch((err: NodeJS.ErrnoException) => {
+      if (err.code !== 'ENOENT') throw err;
+    });
 }
 
 function portOf(endpoint: string | undefined): number {
@@ -127,10 +146,13 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  const secrets = await loadSecrets(dataDir);
-  const previous = await readJson<Partial<RegionsFile>>(path.join(dataDir, 'regions.json'));
+  await fs.chmod(dataDir, 0o700);
+  const regionsFile = path.join(dataDir, 'regions.json');
+  const secrets = await loadSecrets(dataDir, regionsFile);
+  const previous = await readJson<Partial<RegionsFile>>(regionsFile);
 
   const db = openDb(dataDir);
+  await makePrivate(path.join(dataDir, 'meta.sqlite'));
   const blobs = new BlobStore(dataDir);
   await blobs.init();
   const objects = new ObjectStore(db);
@@ -180,7 +202,7 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
   }
   const adminEndpoint = `http://127.0.0.1:${admin.port}`;
   const list = [...regions.values()].map((r) => ({ name: r.name, endpoint: r.endpoint }));
-  await writePrivate(path.join(dataDir, 'regions.json'), {
+  await writePrivate(regionsFile, {
     accessKeyId: secrets.accessKeyId,
     secretAccessKey: secrets.secretAccessKey,
     regions: list,

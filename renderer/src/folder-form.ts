@@ -72,7 +72,7 @@ export function addFailureView(error: Pick<ContractErrorData, 'message' | 'issue
 } {
   const issues = error.issues ?? [];
   const kind = error.action?.kind;
-  const actionable = kind === 'enable-versioning' || kind === 'retry';
+  const actionable = kind === 'enable-versioning' || kind === 'retry' || kind === 'create-folder';
   if (!actionable) {
     return { ...folderFieldErrors(issues), notice: issues.length === 0 };
   }

@@ -29,8 +29,9 @@ before(async () => {
   const a = tempDir('rs-e2e-conflict-a-');
   const b = tempDir('rs-e2e-conflict-b-');
   cleanups.push(a.cleanup, b.cleanup);
-  dirA = a.dir;
-  dirB = b.dir;
+  // The data dirs are data/ of each temp dir; the first-start folders go beside them.
+  dirA = path.join(a.dir, 'data');
+  dirB = path.join(b.dir, 'data');
   appA = await startApp(['--data-dir', dirA]);
   appB = await startApp([
     '--data-dir',
@@ -113,8 +114,9 @@ async function openView(page: Page, view: 'Folders' | 'Conflicts'): Promise<void
 test('two devices edit the same file; the user keeps both from the tray menu', async () => {
   const errors: string[] = [];
   const regions = readJson<RegionsJson>(path.join(dirA, 'regions', 'regions.json'));
-  const folderA = path.join(dirA, 'Replica Sync');
-  const folderB = path.join(dirB, 'Device B');
+  const folderA = path.join(path.dirname(dirA), 'Replica Sync');
+  const folderB = path.join(path.dirname(dirB), 'Device B');
+  fs.mkdirSync(folderB);
 
   // A's first start made its buckets; B's watches A's eu-west-1 bucket.
   const pageA = await openPage(appA!, errors);
@@ -132,7 +134,7 @@ test('two devices edit the same file; the user keeps both from the tray menu', a
   // B's own first start is done once its default folder is listed.
   await pageB
     .getByRole('list', { name: 'Watched folders' })
-    .getByRole('listitem', { name: path.join(dirB, 'Replica Sync') })
+    .getByRole('listitem', { name: path.join(path.dirname(dirB), 'Replica Sync') })
     .waitFor({ timeout: 60_000 });
   await openView(pageB, 'Folders');
   const form = pageB.getByRole('form', { name: 'Add folder' });

@@ -22,20 +22,24 @@ test('add a folder, drop two files on the window, see them synced', async () => 
   });
   await page.goto(e2e.app.url);
 
-  // The first start watches <data-dir>/Replica Sync; its bucket is reused under a prefix.
-  const firstPath = path.join(e2e.dataDir, 'Replica Sync');
+  // The first start watches Replica Sync beside the data dir; its bucket is reused under a prefix.
+  const firstPath = path.join(e2e.dir, 'Replica Sync');
   const folders = page.getByRole('list', { name: 'Watched folders' });
   const first = folders.getByRole('listitem', { name: firstPath });
   await first.waitFor({ timeout: 60_000 });
   const bucket = (await first.locator('dd').first().innerText()).trim();
   assert.match(bucket, /^replica-sync-/);
 
-  const second = path.join(e2e.dataDir, 'Dropped');
+  const second = path.join(e2e.dir, 'Dropped');
   const form = page.getByRole('form', { name: 'Add folder' });
   await form.getByLabel('Local folder').fill(second);
   await form.getByLabel('Bucket').fill(bucket);
   await form.getByLabel('Key prefix').fill('dropped/');
   await form.getByRole('button', { name: 'Add folder' }).click();
+  // It does not exist yet: nothing is made until the user says so.
+  await form.getByText(`${second} does not exist: choose Create it`).waitFor({ timeout: 30_000 });
+  assert.equal(fs.existsSync(second), false);
+  await form.getByRole('button', { name: 'Create it' }).click();
   await form.getByText(`Now watching ${second}.`).waitFor({ timeout: 30_000 });
   const card = folders.getByRole('listitem', { name: second });
   await card.waitFor();

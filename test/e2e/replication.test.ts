@@ -4,6 +4,7 @@
 // panel shows the copy; with "Simulate outage in eu-west-1" on, a new file's badge stays
 // Pending, and once the outage is off it completes.
 import assert from 'node:assert/strict';
+import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
 import type { Locator, Page } from 'playwright-core';
@@ -66,8 +67,8 @@ test('two-way wizard, replica badges to Verified both ways, an outage holds them
   });
   await page.goto(e2e.app.url);
 
-  // The first start watches <data-dir>/Replica Sync on the us-east-1 bucket.
-  const eastFolder = path.join(e2e.dataDir, 'Replica Sync');
+  // The first start watches Replica Sync (beside the data dir) on the us-east-1 bucket.
+  const eastFolder = path.join(e2e.dir, 'Replica Sync');
   const folders = page.getByRole('list', { name: 'Watched folders' });
   const first = folders.getByRole('listitem', { name: eastFolder });
   await first.waitFor({ timeout: 60_000 });
@@ -126,7 +127,8 @@ test('two-way wizard, replica badges to Verified both ways, an outage holds them
   await simulator.getByRole('rowheader', { name: `${west} (eu-west-1)` }).waitFor();
 
   // A second folder on the eu-west-1 bucket, under its own prefix.
-  const westFolder = path.join(e2e.dataDir, 'West');
+  const westFolder = path.join(e2e.dir, 'West');
+  fs.mkdirSync(westFolder);
   await open(page, 'Folders');
   const form = page.getByRole('form', { name: 'Add folder' });
   await form.getByLabel('Local folder').fill(westFolder);

@@ -92,13 +92,13 @@ test('requests without the token are refused', async () => {
 test('a second instance with another data dir runs side by side; the same data dir is refused', async () => {
   const t = tempDir('rs-e2e-second-');
   try {
-    const second = await startApp(['--data-dir', t.dir]);
+    const second = await startApp(['--data-dir', path.join(t.dir, 'data')]);
     try {
       assert.notEqual(new URL(second.url).port, new URL(e2e.app.url).port);
       const res = await fetch(second.url);
       assert.equal(res.status, 200);
       await assert.rejects(
-        startApp(['--data-dir', t.dir], 60_000),
+        startApp(['--data-dir', path.join(t.dir, 'data')], 60_000),
         /already running with data dir/,
       );
     } finally {

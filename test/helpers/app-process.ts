@@ -1,4 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
+import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -13,10 +14,15 @@ export interface RunningApp {
 
 /** Starts the app the way a user does (`npm start -- …`) and waits for its URL line. */
 export async function startApp(args: string[], timeoutMs = 120_000): Promise<RunningApp> {
-  // Never let a test create ~/Replica Sync: the first-start folder goes inside the data dir.
+  // Never let a test create ~/Replica Sync: the first-start folder goes beside the data dir
+  // (never inside it, which folders.add refuses), so the data dir is a folder of the test's
+  // own temp dir.
   const dataDir = args[args.indexOf('--data-dir') + 1];
-  if (!args.includes('--folder') && args.includes('--data-dir') && dataDir)
-    args = [...args, '--folder', path.join(dataDir, 'Replica Sync')];
+  if (!args.includes('--folder') && args.includes('--data-dir') && dataDir) {
+    if (path.resolve(path.dirname(dataDir)) === path.resolve(os.tmpdir()))
+      throw new Error(`give a data dir inside the test's temp dir (e.g. ${dataDir}/data)`);
+    args = [...args, '--folder', path.join(path.dirname(dataDir), 'Replica Sync')];
+  }
   const child: ChildProcess = spawn('npm', ['start', '--silent', '--', '--no-open', ...args], {
     cwd: root,
     detached: true,

@@ -1,5 +1,6 @@
 // What the end-to-end tests share: one app started as a user would (npm start, browser mode
 // here) and Debian's Chromium, for the whole file; and a file drop as a file manager does it.
+import path from 'node:path';
 import { after, before } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 import { startApp, type RunningApp } from './app-process.js';
@@ -10,6 +11,8 @@ export interface AppInBrowser {
   readonly app: RunningApp;
   readonly browser: Browser;
   readonly dataDir: string;
+  /** The test's temp dir: the data dir is its data/, the first-start folder its Replica Sync/. */
+  readonly dir: string;
 }
 
 /** Starts the app on a fresh data dir and a browser before the file's tests; stops both after. */
@@ -19,7 +22,7 @@ export function useAppInBrowser(prefix: string, extraArgs: string[] = []): AppIn
   let dir: { dir: string; cleanup: () => void } | undefined;
   before(async () => {
     dir = tempDir(prefix);
-    app = await startApp(['--data-dir', dir.dir, ...extraArgs]);
+    app = await startApp(['--data-dir', path.join(dir.dir, 'data'), ...extraArgs]);
     browser = await launchChromium();
   });
   after(async () => {
@@ -39,7 +42,10 @@ export function useAppInBrowser(prefix: string, extraArgs: string[] = []): AppIn
       return started(browser, 'the browser');
     },
     get dataDir() {
-      return started(dir, 'the data dir').dir;
+      return path.join(started(dir, 'the data dir').dir, 'data');
+    },
+    get dir() {
+      return started(dir, 'the temp dir').dir;
     },
   };
 }

@@ -64,6 +64,7 @@ async function main(): Promise<void> {
   if (engine.folderCount() === 0)
     await engine.addFolder({
       path: a.folder,
+      create: true,
       accountId: 'local',
       bucket: a.bucket,
       region: a.region,

@@ -110,6 +110,7 @@ export async function startWorld(
     });
     const added = await app.call('folders.add', {
       path: folder,
+      create: true,
       accountId: 'local',
       bucket,
       region,

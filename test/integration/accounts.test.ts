@@ -70,7 +70,7 @@ before(async () => {
   const data = tempDir('accounts-data-');
   const aws = tempDir('accounts-aws-');
   cleanups.push(data.cleanup, aws.cleanup);
-  dataDir = data.dir;
+  dataDir = path.join(data.dir, 'data');
   awsDir = aws.dir;
   // A temporary AWS config: one profile with the local regions' static keys.
   fs.writeFileSync(
@@ -296,7 +296,9 @@ test('profiles of the AWS config files are listed and work through the credentia
 test('an account a folder uses cannot be removed; the local one never', async () => {
   const keys = byName(await app.call('accounts.list', {}), /Local via keys/);
   const folder = await app.call('folders.add', {
-    path: path.join(dataDir, 'synced-folder'),
+    // Beside the data dir: folders.add refuses anything inside it.
+    path: path.join(path.dirname(dataDir), 'synced-folder'),
+    create: true,
     accountId: keys.id,
     bucket,
     region: 'us-east-1',

@@ -127,7 +127,7 @@ test('status asks the running instance, then reads the index once it stopped', a
     if (channelOpen) await channel.close();
   });
 
-  const added = await engine.addFolder({ path: folder, bucket, region: 'us-east-1' });
+  const added = await engine.addFolder({ path: folder, create: true, bucket, region: 'us-east-1' });
   fs.writeFileSync(path.join(folder, 'notes.txt'), 'first file\n');
   fs.mkdirSync(path.join(folder, 'docs'));
   fs.writeFileSync(path.join(folder, 'docs', 'plan.md'), '# second file\n');
@@ -298,7 +298,12 @@ test('status --json gives each file its per-destination replica state and latenc
     device: 'cli-test-device',
   });
   engine.addDisposable(service);
-  const added = await engine.addFolder({ path: folder, bucket: source, region: 'us-east-1' });
+  const added = await engine.addFolder({
+    path: folder,
+    create: true,
+    bucket: source,
+    region: 'us-east-1',
+  });
   fs.writeFileSync(path.join(folder, 'replicated.txt'), 'goes to eu-west-1\n');
   await waitFor(
     async () => {

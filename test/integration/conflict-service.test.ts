@@ -46,6 +46,7 @@ test('a cross-region fork is listed, kept both from the command, and clears by i
   const folderPath = path.join(dir, 'Folder');
   const folder = await app.call('folders.add', {
     path: folderPath,
+    create: true,
     accountId: 'local',
     bucket: pair.us,
     region: US,

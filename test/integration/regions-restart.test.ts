@@ -131,7 +131,8 @@ test('objects, versions, configuration, uploads, credentials and ports survive a
     );
     assert.ok((await readBytes(c, src, 'mp-done')).equals(Buffer.concat(mpParts)));
     assert.equal(await mode(path.join(t.dataDir, 'regions.json')), 0o600);
-    assert.equal(await mode(path.join(t.dataDir, 'credentials.json')), 0o600);
+    // The credentials live in regions.json alone (no credentials.json beside it).
+    await assert.rejects(fs.stat(path.join(t.dataDir, 'credentials.json')), { code: 'ENOENT' });
     const file = JSON.parse(
       await fs.readFile(path.join(t.dataDir, 'regions.json'), 'utf8'),
     ) as Record<string, unknown>;

@@ -69,7 +69,13 @@ export async function runDefaultSetup(
       b: partner,
     });
   await engine.addFolder(
-    { path: folder, accountId: account.id, bucket: source.bucket, region: source.region },
+    {
+      path: folder,
+      accountId: account.id,
+      bucket: source.bucket,
+      region: source.region,
+      create: true,
+    },
     { firstStart: true },
   );
   return { folder, buckets };

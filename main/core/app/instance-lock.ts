@@ -1,5 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
+import { ensurePrivateDir } from '../paths.js';
 
 /**
  * One running instance per data dir (Electron's single-instance lock covers desktop mode;
@@ -9,7 +10,7 @@ export class InstanceLock {
   private constructor(private readonly file: string) {}
 
   static acquire(dataDir: string): InstanceLock {
-    fs.mkdirSync(dataDir, { recursive: true });
+    ensurePrivateDir(dataDir);
     const file = path.join(dataDir, 'instance.lock');
     for (let attempt = 0; attempt < 2; attempt++) {
       try {

@@ -2,7 +2,7 @@
 import type { LocalAccount } from '../accounts/account.js';
 import { loadStoredAccounts } from '../accounts/account-commands.js';
 import type { SecretStore } from '../accounts/secret-store.js';
-import type { InstancePaths } from '../paths.js';
+import { ensurePrivateDir, type InstancePaths } from '../paths.js';
 import type { SettingsStore } from '../settings/settings-store.js';
 import { ConflictService } from '../conflicts/service.js';
 import { ReplicationService } from '../replication/service.js';
@@ -42,8 +42,11 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
   const settings = o.settings.get();
   const installationId = settings.installationId;
   if (!installationId) throw new Error('settings have no installation id');
+  // Others may not list the data dir: made 0700, or tightened to it when older or wider.
+  ensurePrivateDir(o.paths.dataDir);
   const engine = new SyncEngine({
     indexFile: o.paths.index,
+    dataDir: o.paths.dataDir,
     device: installationId,
     concurrency: settings.uploadConcurrency,
     secrets: o.secrets,

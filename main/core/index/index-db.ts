@@ -1,8 +1,8 @@
 // The per-installation index: one SQLite file for every folder's file rows and the
 // resumable multipart state. Schema changes go through the user_version ladder below.
-import fs from 'node:fs';
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import { ensurePrivateDir, makePrivate } from '../paths.js';
 
 export type IndexDb = Database.Database;
 
@@ -213,16 +213,20 @@ export interface OpenIndexOptions {
 /** Opens (creating if needed) the index at `file`, or in memory for ':memory:'. */
 export function openIndexDb(file: string, options: OpenIndexOptions = {}): IndexDb {
   const label = file === ':memory:' ? 'the in-memory index' : `the index ${file}`;
-  if (file !== ':memory:') fs.mkdirSync(path.dirname(file), { recursive: true });
+  if (file !== ':memory:') ensurePrivateDir(path.dirname(file));
   let db: IndexDb | undefined;
   try {
     db = new Database(file);
+    // SQLite makes its file 0644 under the usual umask; its -wal and -shm take the mode of
+    // the main file, and are narrowed too once they exist, whatever the umask.
+    if (file !== ':memory:') makePrivate(file);
     db.pragma('journal_mode = WAL');
     // NORMAL in WAL mode is durable across app crashes; only an OS crash can lose the
     // last commits, which a rescan repairs.
     db.pragma('synchronous = NORMAL');
     db.pragma('foreign_keys = ON');
     runMigrations(db, options.migrations ?? MIGRATIONS, label);
+    if (file !== ':memory:') makePrivate(file, `${file}-wal`, `${file}-shm`);
     return db;
   } catch (err) {
     db?.close();

@@ -48,6 +48,8 @@ export type { AddFolderArgs } from './folder-add.js';
 
 export interface EngineOptions {
   indexFile: string;
+  /** The app's data directory: never watched by folders.add nor copied by files.importPaths. */
+  dataDir?: string;
   /** Installation id: rs-device of every version written here. */
   device: string;
   concurrency: number;
@@ -252,6 +254,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
       accounts: this.accounts,
       watched: [...this.loops.values()].map((l) => l.folder.localPath),
       clientFor: (a, r) => this.factory.clientFor(a, r),
+      dataDir: this.opts.dataDir,
     });
     const peers = (args.peers ?? []).map((p) => {
       if (!this.accounts.has(p.accountId))
@@ -392,7 +395,9 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
 
   async importPaths(folderId: string, paths: string[]): Promise<string[]> {
     const loop = this.loop(folderId);
-    const copied = await importPaths(loop.folder.localPath, paths);
+    const copied = await importPaths(loop.folder.localPath, paths, {
+      dataDir: this.opts.dataDir,
+    });
     this.opts.activity(
       'info',
       `Copied ${copied.length} item${copied.length === 1 ? '' : 's'} into ${loop.folder.localPath}`,

@@ -1,4 +1,6 @@
-// The checks of folders.add before anything is stored: account, local path, overlap, bucket.
+// The checks of folders.add before anything is stored or made: account, local path (not the
+// disk, a system folder, the home itself, the data folder, a missing one without `create`),
+// overlap, bucket. Only then is a missing folder made.
 import type { S3Client } from '@aws-sdk/client-s3';
 import { randomBytes } from 'node:crypto';
 import fs from 'node:fs';
@@ -6,6 +8,7 @@ import path from 'node:path';
 import { ContractError, type CommandArgs } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
 import { checkFolderBucket } from '../accounts/folder-check.js';
+import { folderRefusal, guardContext, isInside, type GuardContext } from './path-guards.js';
 
 export type AddFolderArgs = CommandArgs<'folders.add'>;
 
@@ -23,9 +26,52 @@ export interface FolderAddContext {
   /** Local paths of the folders already watched. */
   watched: Iterable<string>;
   clientFor: (account: Account, region: string) => S3Client;
+  /** The app's data directory: never watched, nor anything in or around it. */
+  dataDir?: string | undefined;
+  /** Platform, home and the rest (tests give their own). */
+  guard?: GuardContext;
 }
 
-/** Creates the local folder when missing, then asks the bucket; throws ContractError on a problem. */
+/** The local path as given, checked; nothing is made on disk here. */
+function checkLocalPath(args: AddFolderArgs, ctx: FolderAddContext): string {
+  const guard = ctx.guard ?? guardContext(ctx.dataDir);
+  const api = guard.platform === 'win32' ? path.win32 : path.posix;
+  if (!api.isAbsolute(args.path))
+    throw invalid(
+      'path',
+      `${args.path} is not a full path: give a full path, e.g. ${api.join(guard.home, 'Documents')}.`,
+    );
+  const localPath = api.resolve(args.path);
+  const refusal = folderRefusal(localPath, guard);
+  if (refusal) throw invalid('path', refusal);
+  const st = fs.statSync(localPath, { throwIfNoEntry: false });
+  if (st && !st.isDirectory()) throw invalid('path', `${localPath} is a file; pick a folder.`);
+  if (!st && args.create !== true)
+    throw new ContractError({
+      code: 'InvalidArguments',
+      message: `${localPath} does not exist: choose Create it, or pick an existing folder.`,
+      issues: [
+        {
+          path: 'path',
+          message: `${localPath} does not exist: choose Create it, or pick an existing folder.`,
+        },
+      ],
+      action: { kind: 'create-folder', path: localPath },
+    });
+  for (const other of ctx.watched) {
+    if (isInside(localPath, other, guard.platform) || isInside(other, localPath, guard.platform))
+      throw invalid(
+        'path',
+        `${localPath} overlaps the watched folder ${other}; pick a folder outside it.`,
+      );
+  }
+  return localPath;
+}
+
+/**
+ * Checks the account, the local path and the bucket; only when all pass is a missing folder
+ * made (with `create: true`). Throws ContractError on a problem, leaving the disk as it was.
+ */
 export async function checkNewFolder(
   args: AddFolderArgs,
   ctx: FolderAddContext,
@@ -34,21 +80,7 @@ export async function checkNewFolder(
   const account = accountId ? ctx.accounts.get(accountId) : undefined;
   if (!account)
     throw invalid('accountId', `No account "${args.accountId ?? ''}"; add one in Settings first.`);
-  const localPath = path.resolve(args.path);
-  const st = fs.statSync(localPath, { throwIfNoEntry: false });
-  if (st && !st.isDirectory()) throw invalid('path', `${localPath} is a file; pick a folder.`);
-  if (!st) fs.mkdirSync(localPath, { recursive: true });
-  for (const other of ctx.watched) {
-    if (
-      localPath === other ||
-      localPath.startsWith(other + path.sep) ||
-      other.startsWith(localPath + path.sep)
-    )
-      throw invalid(
-        'path',
-        `${localPath} overlaps the watched folder ${other}; pick a folder outside it.`,
-      );
-  }
+  const localPath = checkLocalPath(args, ctx);
   const region =
     args.region ?? (account.kind === 'local' ? Object.keys(account.endpoints)[0] : undefined);
   const bucket = args.bucket;
@@ -78,6 +110,7 @@ export async function checkNewFolder(
     });
   }
   const prefix = normalizePrefix(args.prefix ?? '');
+  if (!fs.existsSync(localPath)) fs.mkdirSync(localPath, { recursive: true });
   return { account, localPath, bucket, region, prefix };
 }
 

@@ -24,9 +24,9 @@ export class BlobStore {
 
   /** Creates the folders and drops temp files left by a crash. */
   async init(): Promise<void> {
-    await fs.mkdir(this.blobDir, { recursive: true });
+    await fs.mkdir(this.blobDir, { recursive: true, mode: 0o700 });
     await fs.rm(this.tmpDir, { recursive: true, force: true });
-    await fs.mkdir(this.tmpDir, { recursive: true });
+    await fs.mkdir(this.tmpDir, { recursive: true, mode: 0o700 });
   }
 
   /** Writes a stream to a temp file (fsynced), calling onChunk for every chunk written. */
@@ -59,7 +59,7 @@ export class BlobStore {
   async commit(tmp: string): Promise<string> {
     const id = randomBytes(16).toString('hex');
     const target = this.pathOf(id);
-    await fs.mkdir(path.dirname(target), { recursive: true });
+    await fs.mkdir(path.dirname(target), { recursive: true, mode: 0o700 });
     await fs.rename(tmp, target);
     return id;
   }

@@ -80,6 +80,10 @@ export const foldersAddCommand: SubCommand = {
       description:
         'other endpoints of the same bucket (RGW multisite zones, MinIO site replication), each reached with its account',
     },
+    create: {
+      type: 'boolean',
+      description: 'make the folder when it does not exist (after every other check passed)',
+    },
     'data-dir': dataDirOption,
     json: jsonOption,
   },
@@ -109,6 +113,7 @@ export const foldersAddCommand: SubCommand = {
         if (bucket !== undefined) args.bucket = bucket;
         if (region !== undefined) args.region = region;
         if (typeof prefix === 'string') args.prefix = prefix;
+        if (values.create === true) args.create = true;
         const peers = text(values, 'peers');
         if (peers !== undefined) {
           if (bucket === undefined)

@@ -200,6 +200,21 @@ export function AddFolderForm({ folders, onAdded }: Props) {
               <p>Enter the bucket and its region above to enable versioning from here.</p>
             )}
           </div>
+        ) : error?.action?.kind === 'create-folder' && sent ? (
+          <div className="notice notice-warn" role="alert">
+            <p className="notice-title">The folder was not added.</p>
+            <p>{error.message}</p>
+            <p className="notice-actions">
+              <button
+                type="button"
+                className="button-primary"
+                disabled={busy !== null}
+                onClick={() => void add({ ...sent, create: true })}
+              >
+                {busy === 'add' ? 'Creating…' : 'Create it'}
+              </button>
+            </p>
+          </div>
         ) : error ? (
           <ErrorNotice
             title="The folder was not added."
