@@ -317,3 +317,15 @@ test('after dispose nothing is checked or sent', async () => {
 test('needs a root or a stat function', () => {
   assert.throws(() => new ChangeAggregator({ onBatch: () => {} }), /root or a stat/);
 });
+
+test('a FIFO, socket or device that appears is handed out as special, not as a change', async () => {
+  const s = setup({
+    stat: async (p) =>
+      p === 'pipe' ? { kind: 'other', size: 0, mtimeMs: 1, special: 'named pipe' } : null,
+  });
+  s.push('add', 'pipe');
+  await s.clock.advance(5_000);
+  assert.deepEqual(s.batches, [
+    { changes: [], symlinks: [], special: [{ relPath: 'pipe', what: 'named pipe' }] },
+  ]);
+});

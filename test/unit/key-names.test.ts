@@ -7,6 +7,7 @@ import {
   displayPath,
   findCollisions,
   isValidUtf8,
+  keyRefusal,
   objectKey,
 } from '../../main/core/watch/key-names.js';
 
@@ -67,7 +68,7 @@ test('dot and empty segments are errors', () => {
 });
 
 test('names Windows cannot hold are warnings', () => {
-  for (const p of ['notes.', 'dir /a.txt', 'CON', 'sub/nul.txt', 'Com1.log', 'a:b', 'q?.txt']) {
+  for (const p of ['notes.', 'dir /a.txt', 'CON', 'sub/nul.txt', 'Com1.log', 'ab:c', 'q?.txt']) {
     const problems = checkKeyName(p);
     assert.deepEqual(
       problems.map((x) => [x.code, x.severity]),
@@ -78,6 +79,19 @@ test('names Windows cannot hold are warnings', () => {
   }
   assert.match(checkKeyName('dir /a.txt')[0]?.message ?? '', /"dir " ends with a space/);
   assert.deepEqual(codes('console.txt'), []);
+});
+
+test('names the pull would refuse to bring down are errors: a backslash, a drive letter', () => {
+  assert.deepEqual(codes('a\\b.txt'), ['not-downloadable']);
+  assert.match(
+    checkKeyName('dir/a\\b.txt')[0]?.message ?? '',
+    /"dir\/a\\b\.txt" contains a backslash.*rename/,
+  );
+  assert.deepEqual(codes('sub/c:notes'), ['not-downloadable', 'windows-name']);
+  assert.equal(keyRefusal('fine/name.txt'), null);
+  assert.match(keyRefusal('tab\there.txt') ?? '', /control character/);
+  assert.match(keyRefusal(`${'x'.repeat(1100)}.txt`) ?? '', /over S3's limit of 1024/);
+  assert.match(keyRefusal('a\\b') ?? '', /backslash/);
 });
 
 test('two names in different Unicode forms collide on the same key (error)', () => {

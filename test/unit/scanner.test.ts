@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -172,4 +173,24 @@ test('limitConcurrency never runs more than n at once and runs them all', async 
   assert.equal(peak, 3);
   assert.equal(results[5], 'task 5');
   assert.equal(results[19], 19);
+});
+
+test('a FIFO is reported as a named pipe, not synced and not skipped silently', async (t) => {
+  const { dir, cleanup } = tempDir('rs-scan-fifo-');
+  t.after(cleanup);
+  fs.writeFileSync(path.join(dir, 'a.txt'), 'a');
+  execFileSync('mkfifo', [path.join(dir, 'pipe')]);
+  const r = await scanFolder(dir);
+  assert.deepEqual(
+    r.entries.map((e) => e.relPath),
+    ['a.txt'],
+  );
+  assert.deepEqual(
+    r.problems.map((p) => [p.code, p.relPath]),
+    [['special-file', 'pipe']],
+  );
+  assert.match(
+    r.problems[0]?.message ?? '',
+    /"pipe" is a named pipe: Replica Sync syncs regular files only/,
+  );
 });

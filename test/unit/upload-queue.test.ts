@@ -258,3 +258,46 @@ test('per-item and total progress; the total starts over after idle', async () =
   g.release('c');
   await q.onIdle();
 });
+
+test('a delayed item (a retry) waits, counted as queued, then runs; cancel drops it', async () => {
+  const q = new UploadQueue({ concurrency: 2 });
+  const g = new Gate();
+  const t0 = Date.now();
+  q.add('later', g.task('later'), 10, { delayMs: 120 });
+  q.add('gone', g.task('gone'), 10, { delayMs: 50 });
+  q.add('now', g.task('now'));
+  await tick();
+  assert.deepEqual(g.started, ['now']);
+  assert.equal(q.has('later'), true);
+  const later = q.items().find((i) => i.id === 'later');
+  assert.equal(later?.state, 'queued');
+  assert.ok(later?.retryAt !== undefined && later.retryAt >= t0 + 120);
+  q.cancel('gone');
+  // Re-adding a waiting path keeps its delay.
+  q.add('later', g.task('later-2'), 10);
+  g.release('now');
+  await sleep(80);
+  assert.deepEqual(g.started, ['now'], 'nothing delayed ran early; the cancelled one never runs');
+  let idle = false;
+  void q.onIdle().then(() => (idle = true));
+  await sleep(80);
+  assert.deepEqual(g.started, ['now', 'later-2']);
+  assert.equal(idle, false, 'not idle while a retry is due or running');
+  g.release('later-2');
+  await q.onIdle();
+});
+
+test('a delayed re-add from a running task waits its delay after the task ends', async () => {
+  const q = new UploadQueue({ concurrency: 1 });
+  const g = new Gate();
+  q.add('a', g.task('first'));
+  await tick();
+  q.add('a', g.task('retry'), 0, { delayMs: 60 });
+  g.release('first');
+  await sleep(30);
+  assert.deepEqual(g.started, ['first']);
+  await sleep(60);
+  assert.deepEqual(g.started, ['first', 'retry']);
+  g.release('retry');
+  await q.onIdle();
+});

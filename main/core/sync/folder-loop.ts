@@ -1,11 +1,15 @@
 // One serialized loop per folder (Syncthing's model): scans, watcher batches, pulls and the
 // user's answers run one at a time through `serial`, and the loop is always in one
-// explicit state: idle, scanning, syncing, paused or error.
+// explicit state (idle, scanning, syncing, paused or error), decided in one place
+// (transition) from what holds now. Transient failures never stop the folder: a file's
+// upload is retried with backoff through the queue, a failed pull or scan runs again with
+// backoff. Only what stops the whole folder puts it in error, and the folder is tried again
+// with backoff until the cause goes away (retry-policy.ts).
 import type { FolderState, MassDeleteQuestion } from '../../contract/index.js';
 import { DisposableStore, toDisposable, type Disposable } from '../disposable.js';
 import { ChangeAggregator, type ChangeBatch } from '../watch/aggregator.js';
 import { IgnoreRules } from '../watch/ignore-rules.js';
-import { checkKeyName, findCollisions, objectKey } from '../watch/key-names.js';
+import { findCollisions, specialFileMessage } from '../watch/key-names.js';
 import { scanFolder } from '../watch/scanner.js';
 import { FolderWatcher } from '../watch/watcher.js';
 import { applyDecisions, applyDeletes, type DeleteDecision } from './apply-local.js';
@@ -17,9 +21,20 @@ import {
   type DetectInput,
 } from './change-detector.js';
 import type { FolderConfig, FolderDeps } from './folder-types.js';
-import { checkMassDelete } from './mass-delete-guard.js';
-import { pullRemote } from './pull.js';
-import { runUpload } from './upload-task.js';
+import { holdDeletes } from './delete-hold.js';
+import { KeyGate } from './key-gate.js';
+import { OnceLog } from './once-log.js';
+import { isPullErrorRow, pullRemote } from './pull.js';
+import { failureKind, Retries } from './retry-policy.js';
+import { runUpload, type UploadOutcome } from './upload-task.js';
+
+/** Which step failed: the folder error's origin decides what proves it gone. */
+type Origin = 'watch' | 'scan' | 'sync' | 'pull' | 'upload';
+
+/** The folder itself cannot be read or watched (missing, unmounted): stops the folder. */
+class LocalFolderError extends Error {}
+
+const WAITING = ['pending', 'error', 'interrupted'] as const;
 
 export class FolderLoop implements Disposable {
   state: FolderState = 'idle';
@@ -31,42 +46,45 @@ export class FolderLoop implements Disposable {
   private heldDeletes: DeleteDecision[] = [];
   private serial: Promise<void> = Promise.resolve();
   private readonly disposables = new DisposableStore();
-  private readonly timers = new Set<NodeJS.Timeout>();
   private rules: IgnoreRules = IgnoreRules.fromText('');
   private reportedSymlinks = new Set<string>();
   private disposed = false;
   private busy = 0;
+  private running: FolderState = 'syncing';
+  private errorOrigin: Origin | null = null;
+  private readonly retries: Retries;
+  private readonly said: OnceLog;
+  private readonly gate: KeyGate;
   private aggregator: ChangeAggregator | undefined;
   private watcher: FolderWatcher | undefined;
 
   constructor(
     readonly folder: FolderConfig,
     private readonly deps: FolderDeps,
-  ) {}
+  ) {
+    this.said = new OnceLog(deps.log);
+    this.retries = new Retries(() => ({
+      baseMs: deps.tuning.retryMs,
+      maxMs: Math.max(deps.tuning.retryMs, deps.tuning.retryMaxMs ?? 60_000),
+    }));
+    this.gate = new KeyGate(folder, deps, this.said);
+  }
 
   /** Loads the ignore rules, starts the watcher, resumes interrupted uploads, then scans. */
   async start(opts: { paused?: boolean } = {}): Promise<void> {
     this.globalPaused = opts.paused ?? false;
+    this.aggregator = this.disposables.add(
+      new ChangeAggregator({
+        root: this.folder.localPath,
+        settleMs: this.deps.tuning.settleMs,
+        onBatch: (batch) => this.enqueue('syncing', 'sync', () => this.onBatch(batch)),
+        onError: (err) => this.deps.log('warn', `${this.folder.localPath}: ${err.message}`),
+      }),
+    );
     try {
-      this.rules = await IgnoreRules.load(this.folder.localPath);
-      const aggregator = this.disposables.add(
-        new ChangeAggregator({
-          root: this.folder.localPath,
-          settleMs: this.deps.tuning.settleMs,
-          onBatch: (batch) => this.enqueue('syncing', () => this.onBatch(batch)),
-          onError: (err) => this.deps.log('warn', `${this.folder.localPath}: ${err.message}`),
-        }),
-      );
-      const watcher = await FolderWatcher.start(this.folder.localPath, {
-        rules: this.rules,
-        onEvent: (e) => aggregator.push(e),
-        onError: (err) =>
-          this.deps.log('warn', `Watching ${this.folder.localPath}: ${err.message}`),
-      });
-      this.disposables.add(watcher);
+      await this.startWatcher();
     } catch (err) {
-      this.fail(err);
-      return;
+      this.fail(err, 'watch');
     }
     for (const row of this.deps.index.markInterrupted(this.folder.id))
       this.queueUpload(row.relPath);
@@ -79,51 +97,85 @@ export class FolderLoop implements Disposable {
   private async startWatcher(): Promise<void> {
     const aggregator = this.aggregator;
     if (!aggregator || this.disposed) return;
-    const previous = this.watcher;
-    this.watcher = await FolderWatcher.start(this.folder.localPath, {
-      rules: this.rules,
-      onEvent: (e) => aggregator.push(e),
-      onError: (err) => this.deps.log('warn', `Watching ${this.folder.localPath}: ${err.message}`),
-    });
-    previous?.dispose();
+    try {
+      this.rules = await IgnoreRules.load(this.folder.localPath);
+      const previous = this.watcher;
+      this.watcher = await FolderWatcher.start(this.folder.localPath, {
+        rules: this.rules,
+        onEvent: (e) => aggregator.push(e),
+        onError: (err) =>
+          this.said.say(
+            `watch:${err.message}`,
+            'warn',
+            `Watching ${this.folder.localPath}: ${err.message}`,
+          ),
+        // Changes made while it switched to polling are found by a scan.
+        onFallback: () => void this.rescan(),
+      });
+      previous?.dispose();
+    } catch (err) {
+      throw new LocalFolderError(err instanceof Error ? err.message : String(err));
+    }
   }
 
   /** A full scan against the index: the safety net under the watcher. */
   rescan(): Promise<void> {
-    return this.enqueue('scanning', async () => {
-      const scan = await scanFolder(this.folder.localPath, {
-        rules: this.rules,
-        reportedSymlinks: this.reportedSymlinks,
-        onSymlink: (p) =>
-          this.deps.log('info', `${p} is a symbolic link; links are not followed or synced`),
-      });
-      for (const p of scan.problems) this.deps.log('warn', p.message);
-      this.nameProblems = findCollisions(scan.entries.map((e) => e.relPath)).map((p) => p.message);
-      const input = fromScan(scan.entries, this.deps.index.iterate(this.folder.id));
-      // A file newly matched by .syncignore stops being synced; it is not deleted remotely.
-      const ignored = input.removed.filter((p) => this.rules.ignores(p));
-      for (const p of ignored) this.deps.index.remove(this.folder.id, p);
-      input.removed = input.removed.filter((p) => !this.rules.ignores(p));
-      await this.handle(input);
-      // Anything still waiting (e.g. failed earlier) goes back to the queue; rows already
-      // queued or running are left alone (a running upload re-queues itself if superseded).
-      for (const state of ['pending', 'error', 'interrupted'] as const)
-        for (const row of this.deps.index.list(this.folder.id, { state, limit: 100_000 }))
-          if (!this.deps.queue.has(`${this.folder.id}:${row.relPath}`))
-            this.queueUpload(row.relPath);
+    return this.enqueue('scanning', 'scan', () => this.scanOnce());
+  }
+
+  private async scanOnce(): Promise<void> {
+    const scan = await scanFolder(this.folder.localPath, {
+      rules: this.rules,
+      reportedSymlinks: this.reportedSymlinks,
+      onSymlink: (p) =>
+        this.deps.log('info', `${p} is a symbolic link; links are not followed or synced`),
+    }).catch((err: unknown) => {
+      throw new LocalFolderError(err instanceof Error ? err.message : String(err));
     });
+    // A problem is said once while it lasts; one whose path went away is forgotten.
+    const seen = new Set([...scan.entries, ...scan.problems].map((e) => `path:${e.relPath}`));
+    this.said.prune('path:', (k) => seen.has(k));
+    for (const p of scan.problems) this.said.say(`path:${p.relPath}`, 'warn', p.message);
+    this.nameProblems = findCollisions(scan.entries.map((e) => e.relPath)).map((p) => p.message);
+    const input = fromScan(scan.entries, this.deps.index.iterate(this.folder.id));
+    // A file newly matched by .syncignore stops being synced; it is not deleted remotely.
+    const ignored = input.removed.filter((p) => this.rules.ignores(p));
+    for (const p of ignored) this.deps.index.remove(this.folder.id, p);
+    // Neither is a row the pull marked: it has no local file to lose (its problem is remote).
+    input.removed = input.removed.filter(
+      (p) => !this.rules.ignores(p) && !isPullErrorRow(this.deps.index.get(this.folder.id, p)),
+    );
+    await this.handle(input);
+    this.retries.succeeded('rescan');
+    this.said.clear('folder:rescan');
+    this.requeueWaiting();
+  }
+
+  /** Rows still waiting (failed earlier, interrupted) go back to the queue, through the gate. */
+  private requeueWaiting(): void {
+    for (const state of WAITING)
+      for (const row of this.deps.index.list(this.folder.id, { state, limit: 100_000 }))
+        if (!this.deps.queue.has(`${this.folder.id}:${row.relPath}`) && !isPullErrorRow(row))
+          this.queueUpload(row.relPath);
   }
 
   pull(): Promise<void> {
-    return this.enqueue('syncing', async () => {
-      const r = await pullRemote(this.folder, this.deps);
-      for (const message of r.refused) this.deps.log('error', message);
-      if (r.downloaded > 0)
-        this.deps.log(
-          'info',
-          `Downloaded ${r.downloaded} file${r.downloaded === 1 ? '' : 's'} into ${this.folder.localPath}`,
-        );
-    });
+    return this.enqueue('syncing', 'pull', () => this.pullOnce());
+  }
+
+  private async pullOnce(): Promise<void> {
+    const r = await pullRemote(this.folder, this.deps);
+    this.retries.succeeded('pull');
+    if (this.said.clear('folder:pull'))
+      this.deps.log('info', `${this.folder.bucket} answers again; ${this.folder.localPath} syncs`);
+    for (const message of r.refused) this.said.say(`remote:${message}`, 'error', message);
+    if (r.downloaded > 0)
+      this.deps.log(
+        'info',
+        `Downloaded ${r.downloaded} file${r.downloaded === 1 ? '' : 's'} into ${this.folder.localPath}`,
+      );
+    // What stopped the pull went away: the folder goes on by itself.
+    if (this.errorOrigin === 'pull') this.clearError();
   }
 
   setUserPaused(paused: boolean): void {
@@ -143,7 +195,7 @@ export class FolderLoop implements Disposable {
     this.massDelete = null;
     // Queue the answer before un-pausing: the rescan that resuming queues must run after it,
     // or it would find the same deletes and ask again.
-    const answered = this.enqueue('syncing', async () => {
+    const answered = this.enqueue('syncing', 'sync', async () => {
       if (proceed) await applyDeletes(this.folder, this.deps, held);
       else {
         // Keep: bring the files back from the bucket instead of deleting them there.
@@ -151,29 +203,20 @@ export class FolderLoop implements Disposable {
           'info',
           `Kept ${held.length} files: restoring them from ${this.folder.bucket}`,
         );
-        await this.restore(held);
+        // Forget the local rows so the pull sees the bucket's versions as new to this folder.
+        for (const d of held) this.deps.index.remove(this.folder.id, d.relPath);
+        await pullRemote(this.folder, this.deps);
       }
     });
     this.applyPause();
     return answered;
   }
 
-  private async restore(held: DeleteDecision[]): Promise<void> {
-    // Forget the local rows so the pull sees the bucket's versions as new to this folder.
-    for (const d of held) this.deps.index.remove(this.folder.id, d.relPath);
-    await pullRemote(this.folder, this.deps);
-  }
-
   private applyPause(): void {
-    const paused = this.userPaused || this.globalPaused || this.massDelete !== null;
-    if (paused) {
-      for (const item of this.deps.queue.items())
-        if (item.id.startsWith(`${this.folder.id}:`)) this.deps.queue.cancel(item.id);
-      if (this.state !== 'error') this.setState('paused');
-    } else if (this.state === 'paused') {
-      this.setState('idle');
-      void this.rescan();
-    }
+    const wasPaused = this.state === 'paused';
+    if (this.paused) this.cancelQueued();
+    this.transition();
+    if (wasPaused && !this.paused) void this.rescan();
   }
 
   private get paused(): boolean {
@@ -182,6 +225,9 @@ export class FolderLoop implements Disposable {
 
   private async onBatch(batch: ChangeBatch): Promise<void> {
     if (batch.changes.some((c) => IgnoreRules.isRulesFile(c.relPath))) await this.rules.reload();
+    for (const s of batch.special ?? [])
+      this.said.say(`path:${s.relPath}`, 'warn', specialFileMessage(s.relPath, s.what));
+    for (const c of batch.changes) if (c.type === 'unlink') this.said.clear(`path:${c.relPath}`);
     await this.handle(fromBatch(batch.changes));
   }
 
@@ -193,134 +239,178 @@ export class FolderLoop implements Disposable {
     const { uploads, deletes } = await applyDecisions(
       this.folder,
       this.deps,
-      decisions.filter((d) => d.kind !== 'upload' || this.keyAllowed(d.relPath, d.size, d.mtimeMs)),
+      decisions.flatMap((d) => this.gate.filter(d)),
     );
     for (const p of uploads) this.queueUpload(p);
     if (deletes.length === 0) return;
-    const counts = this.deps.index.countsByState(this.folder.id);
-    const live = Object.values(counts).reduce((a, b) => a + b, 0) - counts.deleted;
-    const verdict = checkMassDelete(
-      deletes.map((d) => d.relPath),
-      live,
-      this.folder.localPath,
-      {
-        maxFiles: this.deps.tuning.massDeleteFiles,
-        maxPercent: this.deps.tuning.massDeletePercent,
-      },
-    );
-    if (verdict.verdict === 'ok' && this.heldDeletes.length === 0) {
-      await applyDeletes(this.folder, this.deps, deletes);
-      return;
-    }
-    this.heldDeletes.push(
-      ...deletes.filter((d) => !this.heldDeletes.some((h) => h.relPath === d.relPath)),
-    );
-    const n = this.heldDeletes.length;
-    this.massDelete = {
-      count: n,
-      percent: Math.round((n / Math.max(live, n)) * 100),
-      message:
-        verdict.verdict === 'ask' ? verdict.message : `${n} deletes are waiting for your answer`,
-    };
+    const question = holdDeletes(this.folder, this.deps, deletes, this.heldDeletes);
+    if (question === null) return applyDeletes(this.folder, this.deps, deletes);
+    this.massDelete = question;
     this.deps.log('warn', this.massDelete.message);
     this.applyPause();
   }
 
-  /** A name S3 cannot take stays visible as an error row with the fix, and is not uploaded. */
-  private keyAllowed(relPath: string, size: number, mtimeMs: number): boolean {
-    const errors = checkKeyName(relPath, this.folder.prefix).filter((p) => p.severity === 'error');
-    if (errors.length === 0) return true;
-    const message = errors.map((p) => p.message).join(' ');
-    this.deps.index.upsert({
-      folderId: this.folder.id,
-      relPath,
-      key: objectKey(this.folder.prefix, relPath),
-      size,
-      mtimeMs,
-      state: 'error',
-      error: message,
-    });
+  private queueUpload(relPath: string, delayMs = 0): void {
+    if (this.paused || this.error !== null || this.disposed) return;
     const row = this.deps.index.get(this.folder.id, relPath);
-    if (row) this.deps.onRows([row]);
-    this.deps.log('warn', message);
-    return false;
-  }
-
-  private queueUpload(relPath: string): void {
-    if (this.paused || this.state === 'error' || this.disposed) return;
-    const row = this.deps.index.get(this.folder.id, relPath);
+    if (!this.gate.allows(relPath, row?.size ?? 0, row?.mtimeMs ?? 0)) return;
     this.deps.queue.add(
       `${this.folder.id}:${relPath}`,
       async (ctx) => {
         const outcome = await runUpload(this.folder, this.deps, relPath, ctx);
-        if (outcome === 'requeue') this.queueUpload(relPath);
-        else if (typeof outcome === 'object' && 'folderError' in outcome)
-          this.fail(new Error(outcome.folderError));
-        else if (typeof outcome === 'object')
-          this.after(this.deps.tuning.retryMs, () => this.queueUpload(relPath));
+        this.afterUpload(relPath, outcome);
         this.deps.onSummary();
         return outcome;
       },
       row?.size ?? 0,
+      { delayMs },
     );
     this.deps.onSummary();
   }
 
+  /** What an upload's outcome means for the file, the folder and the next try. */
+  private afterUpload(relPath: string, outcome: UploadOutcome): void {
+    if (outcome === 'requeue') return this.queueUpload(relPath);
+    if (outcome === 'cancelled') return;
+    if (typeof outcome === 'string') {
+      this.retries.succeeded(relPath);
+      this.said.clear(`path:${relPath}`);
+      if (outcome === 'synced') {
+        this.retries.succeeded('folder');
+        if (this.said.clear('folder:upload'))
+          this.deps.log('info', `Uploads to ${this.folder.bucket} go through again`);
+      }
+      return;
+    }
+    if ('folderError' in outcome) return this.fail(new Error(outcome.folderError), 'upload');
+    const wait = this.retries.failed(relPath);
+    if ('fileError' in outcome) {
+      this.said.say(`path:${relPath}`, 'warn', outcome.fileError);
+      if (outcome.retry) this.queueUpload(relPath, wait);
+      return;
+    }
+    // Transient: said once for the folder (not per file), retried until it succeeds.
+    if (!this.said.has('folder:upload'))
+      this.said.say(
+        'folder:upload',
+        'warn',
+        `${outcome.retry} Uploads from ${this.folder.localPath} are retried automatically until they succeed.`,
+      );
+    this.queueUpload(relPath, wait);
+  }
+
   /** Runs a job after the ones before it; the state shows what runs. */
-  private enqueue(state: FolderState, job: () => Promise<void>): Promise<void> {
+  private enqueue(state: FolderState, origin: Origin, job: () => Promise<void>): Promise<void> {
     const run = async () => {
       if (this.disposed) return;
       if (this.paused && state !== 'scanning') return;
       this.busy++;
-      if (this.state !== 'error' && !this.paused) this.setState(state);
+      this.running = state;
+      this.transition();
       try {
         await job();
-        if (this.state === 'error' && this.error !== null) return;
       } catch (err) {
-        this.fail(err);
+        this.jobFailed(err, origin);
       } finally {
         this.busy--;
-        if (this.busy === 0 && this.state !== 'error')
-          this.setState(this.paused ? 'paused' : 'idle');
+        this.transition();
       }
     };
     this.serial = this.serial.then(run, run);
     return this.serial;
   }
 
-  /** A permanent failure stops the folder with its message; the queue is kept. */
-  private fail(err: unknown): void {
+  /** A failed scan, batch or pull: the folder stops only for what stops it; else it runs again. */
+  private jobFailed(err: unknown, origin: Origin): void {
+    const kind = err instanceof LocalFolderError ? 'folder' : failureKind(err);
+    if (kind === 'cancelled') return;
+    if (kind === 'folder') return this.fail(err, origin);
+    const message = err instanceof Error ? err.message : String(err);
+    const what = origin === 'pull' ? 'pull' : 'rescan';
+    this.said.say(
+      `folder:${what}`,
+      'warn',
+      `${message} (${this.folder.localPath}: tried again automatically)`,
+    );
+    this.retries.later(what, () => (what === 'pull' ? this.pull() : this.rescan()));
+  }
+
+  /** What stops the folder: its message, said once; the folder is tried again with backoff. */
+  private fail(err: unknown, origin: Origin): void {
     this.error = err instanceof Error ? err.message : String(err);
-    this.setState('error');
-    this.deps.log('error', this.error);
+    this.errorOrigin = origin;
+    this.cancelQueued();
+    this.transition();
+    this.said.say('folder:error', 'error', this.error);
+    this.retries.later('folder', () => this.recover());
+  }
+
+  /** Tries the folder again: the watcher if it is down, a scan and a pull; clears the error when they work. */
+  private recover(): Promise<void> {
+    return this.enqueue('scanning', 'scan', async () => {
+      if (this.error === null) return;
+      const origin = this.errorOrigin ?? 'scan';
+      try {
+        if (!this.watcher || origin === 'watch' || origin === 'scan') await this.startWatcher();
+        const error = this.error;
+        await this.scanOnce();
+        await pullRemote(this.folder, this.deps);
+        // An upload's error is proven gone by an upload: its backoff stays until one works.
+        if (origin !== 'upload') this.retries.succeeded('folder');
+        if (this.error === error) this.clearError();
+      } catch (err) {
+        const kind = err instanceof LocalFolderError ? 'folder' : failureKind(err);
+        if (kind === 'folder') this.fail(err, origin);
+        else this.retries.later('folder', () => this.recover());
+      }
+    });
+  }
+
+  /** The cause of the folder's error went away: it syncs again, waiting rows first. */
+  private clearError(): void {
+    if (this.error === null) return;
+    this.deps.log('info', `${this.folder.localPath} syncs again: what stopped it is gone`);
+    this.error = null;
+    this.errorOrigin = null;
+    this.said.clear('folder:error');
+    this.transition();
+    this.requeueWaiting();
   }
 
   /** Clears an error and tries again (the user's resume or rescan). */
   retry(): Promise<void> {
+    this.retries.reset();
     this.error = null;
-    this.setState(this.paused ? 'paused' : 'idle');
+    this.errorOrigin = null;
+    this.said.clear('folder:error');
+    this.transition();
     return this.rescan().then(() => this.pull());
   }
 
-  private setState(state: FolderState): void {
-    if (this.state === state) return;
-    this.state = state;
+  /** The one place the state is decided: error, then paused, then the running job, else idle. */
+  private transition(): void {
+    const next: FolderState =
+      this.error !== null
+        ? 'error'
+        : this.paused
+          ? 'paused'
+          : this.busy > 0
+            ? this.running
+            : 'idle';
+    if (this.state === next) return;
+    this.state = next;
     this.deps.onSummary();
+  }
+
+  private cancelQueued(): void {
+    for (const item of this.deps.queue.items())
+      if (item.id.startsWith(`${this.folder.id}:`)) this.deps.queue.cancel(item.id);
   }
 
   private every(ms: number, fn: () => Promise<void>): void {
     const t = setInterval(() => void fn(), ms);
     t.unref();
     this.disposables.add(toDisposable(() => clearInterval(t)));
-  }
-
-  private after(ms: number, fn: () => void): void {
-    const t = setTimeout(() => {
-      this.timers.delete(t);
-      fn();
-    }, ms);
-    t.unref();
-    this.timers.add(t);
   }
 
   /** Resolves when every job queued so far has run. */
@@ -330,9 +420,8 @@ export class FolderLoop implements Disposable {
 
   dispose(): void {
     this.disposed = true;
-    for (const t of this.timers) clearTimeout(t);
-    for (const item of this.deps.queue.items())
-      if (item.id.startsWith(`${this.folder.id}:`)) this.deps.queue.cancel(item.id);
+    this.retries.dispose();
+    this.cancelQueued();
     this.disposables.dispose();
     this.watcher?.dispose();
   }

@@ -27,8 +27,13 @@ export interface FolderTuning {
   /** How often remote changes are looked for. */
   pollMs: number;
   settleMs: number;
-  /** Wait before a transient failure is tried again. */
+  /**
+   * First wait before a transient failure (an upload, a pull, a scan, the folder's error) is
+   * tried again; it doubles with every failure in a row, up to retryMaxMs, with jitter.
+   */
   retryMs: number;
+  /** Longest wait between tries (default 60 s). */
+  retryMaxMs?: number;
   multipartThreshold?: number;
 }
 
@@ -38,7 +43,8 @@ export const DEFAULT_TUNING: FolderTuning = {
   rescanMs: 10 * 60_000,
   pollMs: 15_000,
   settleMs: 500,
-  retryMs: 30_000,
+  retryMs: 1_000,
+  retryMaxMs: 60_000,
 };
 
 /** What a folder loop needs from the engine around it. */

@@ -3,20 +3,27 @@
 // recorded meanwhile is never marked synced by an older upload.
 import path from 'node:path';
 import type { FileRecord } from '../index/file-index.js';
-import { S3OperationError } from '../transfer/s3-errors.js';
 import { FileReadError } from '../transfer/upload-common.js';
 import { stampFile } from '../transfer/content-hash.js';
 import { uploadFile } from '../transfer/uploader.js';
 import type { QueueTaskContext } from '../transfer/upload-queue.js';
 import type { FolderConfig, FolderDeps } from './folder-types.js';
+import { failureKind } from './retry-policy.js';
 
+/**
+ * retry: a transient failure (the service busy or down, the network): the row stays pending
+ * and the loop tries again with backoff. fileError: this file's own problem (the row is in
+ * error); `retry` says whether trying again alone may help (an unreadable file). folderError:
+ * nothing in this folder can upload until it is fixed (credentials, the bucket).
+ */
 export type UploadOutcome =
   | 'synced'
   | 'conflict'
   | 'requeue'
   | 'gone'
   | 'cancelled'
-  | { retryAfterError: string }
+  | { retry: string }
+  | { fileError: string; retry: boolean }
   | { folderError: string };
 
 export async function runUpload(
@@ -122,16 +129,19 @@ export async function runUpload(
     });
     return 'requeue';
   } catch (err) {
-    if (err instanceof S3OperationError && err.kind === 'cancelled') {
+    const kind = failureKind(err);
+    if (kind === 'cancelled') {
       setRow(deps, folder, relPath, { state: 'pending' });
       return 'cancelled';
     }
     const message = err instanceof Error ? err.message : String(err);
-    setRow(deps, folder, relPath, { state: 'error', error: message });
-    if (err instanceof FileReadError) return { retryAfterError: message };
-    if (err instanceof S3OperationError && err.kind === 'permanent')
-      return { folderError: message };
-    return { retryAfterError: message };
+    if (kind === 'file') {
+      setRow(deps, folder, relPath, { state: 'error', error: message });
+      return { fileError: message, retry: err instanceof FileReadError };
+    }
+    // Nothing is wrong with the file: it stays pending (shown with why it waits).
+    setRow(deps, folder, relPath, { state: 'pending', error: message });
+    return kind === 'folder' ? { folderError: message } : { retry: message };
   }
 }
 

@@ -1,6 +1,8 @@
 // The bounded, cancellable transfer queue (DESIGN.md section 4, step 3) on p-queue. Items
 // are keyed by path: adding a path that is already waiting replaces its task (it runs once,
-// with the latest content); adding a path that is running queues one follow-up run.
+// with the latest content); adding a path that is running queues one follow-up run. An item
+// may be added with a delay (a retry with backoff): it waits, counted as queued, and then
+// takes its turn; cancel and cancelAll drop it like any waiting item.
 import PQueue from 'p-queue';
 import { toDisposable, type Disposable } from '../disposable.js';
 
@@ -26,6 +28,13 @@ export interface QueueItemInfo {
   state: 'queued' | 'running';
   sent: number;
   total: number;
+  /** Epoch ms when a delayed item (a retry) takes its turn; absent when it is not delayed. */
+  retryAt?: number;
+}
+
+export interface AddOptions {
+  /** Wait this long before the item takes its turn (a retry with backoff). */
+  delayMs?: number;
 }
 
 interface Entry {
@@ -38,7 +47,10 @@ interface Entry {
   cancelled: boolean;
   interrupted: boolean;
   /** The latest task added while this one was running. */
-  next?: { task: QueueTask; size: number };
+  next?: { task: QueueTask; size: number; delayMs: number };
+  /** A delayed item: when it takes its turn, and the timer that hands it to p-queue. */
+  retryAt?: number;
+  timer?: NodeJS.Timeout;
 }
 
 function checkConcurrency(n: number): number {
@@ -66,21 +78,25 @@ export class UploadQueue {
     return toDisposable(() => this.listeners.delete(listener));
   }
 
-  /** Queues `task` for `id` (a path); `size` is the expected byte count for progress. */
-  add(id: string, task: QueueTask, size = 0): void {
+  /**
+   * Queues `task` for `id` (a path); `size` is the expected byte count for progress. A path
+   * already waiting keeps its place (and its delay, if it has one) with the new task.
+   */
+  add(id: string, task: QueueTask, size = 0, opts: AddOptions = {}): void {
+    const delayMs = Math.max(0, opts.delayMs ?? 0);
     const existing = this.entries.get(id);
     if (existing?.state === 'queued') {
       existing.task = task;
       existing.total = size;
     } else if (existing?.state === 'running') {
-      existing.next = { task, size };
+      existing.next = { task, size, delayMs };
     } else {
-      this.enqueue(id, task, size, 0);
+      this.enqueue(id, task, size, 0, delayMs);
     }
     this.emitTotal();
   }
 
-  private enqueue(id: string, task: QueueTask, size: number, priority: number): void {
+  private enqueue(id: string, task: QueueTask, size: number, priority: number, delayMs = 0): void {
     const entry: Entry = {
       id,
       task,
@@ -92,7 +108,18 @@ export class UploadQueue {
       interrupted: false,
     };
     this.entries.set(id, entry);
-    void this.pq.add(() => this.run(entry), { priority });
+    if (delayMs <= 0) {
+      void this.pq.add(() => this.run(entry), { priority });
+      return;
+    }
+    entry.retryAt = Date.now() + delayMs;
+    entry.timer = setTimeout(() => {
+      delete entry.timer;
+      delete entry.retryAt;
+      if (entry.cancelled || this.entries.get(id) !== entry) return;
+      void this.pq.add(() => this.run(entry), { priority });
+      this.emitTotal();
+    }, delayMs);
   }
 
   private async run(entry: Entry): Promise<void> {
@@ -128,7 +155,8 @@ export class UploadQueue {
     } else {
       this.emit(outcome);
       // cancel() drops `next`, so one present here was added after the cancel: it runs.
-      if (entry.next) this.enqueue(entry.id, entry.next.task, entry.next.size, 0);
+      if (entry.next)
+        this.enqueue(entry.id, entry.next.task, entry.next.size, 0, entry.next.delayMs);
     }
     this.settle();
   }
@@ -139,6 +167,7 @@ export class UploadQueue {
     if (!entry) return false;
     entry.cancelled = true;
     delete entry.next;
+    if (entry.timer) clearTimeout(entry.timer);
     entry.controller.abort();
     if (entry.state === 'queued') {
       this.entries.delete(id);
@@ -182,11 +211,12 @@ export class UploadQueue {
   }
 
   items(): QueueItemInfo[] {
-    return [...this.entries.values()].map(({ id, state, sent, total }) => ({
+    return [...this.entries.values()].map(({ id, state, sent, total, retryAt }) => ({
       id,
       state,
       sent,
       total,
+      ...(retryAt !== undefined ? { retryAt } : {}),
     }));
   }
 

@@ -4,6 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import type { Disposable } from '../disposable.js';
+import { specialKind } from './key-names.js';
 import { limitConcurrency } from './scanner.js';
 import type { RawEvent } from './watcher.js';
 
@@ -16,12 +17,22 @@ export interface ChangeBatch {
   changes: SettledChange[];
   /** Symlinks that appeared (not followed, not synced), for the log. */
   symlinks: string[];
+  /** FIFOs, sockets and device files that appeared (never synced); absent when none. */
+  special?: SpecialFile[];
+}
+
+export interface SpecialFile {
+  relPath: string;
+  /** 'named pipe', 'socket' or 'device file'. */
+  what: string;
 }
 
 export interface PathStat {
   kind: 'file' | 'dir' | 'symlink' | 'other';
   size: number;
   mtimeMs: number;
+  /** For kind 'other': what it is, for the message. */
+  special?: string;
 }
 
 /** lstat of a relative path; null when it does not exist. */
@@ -102,7 +113,8 @@ export function lstatUnder(root: string): StatFn {
           : st.isDirectory()
             ? 'dir'
             : 'other';
-      return { kind, size: st.size, mtimeMs: st.mtimeMs };
+      const special = kind === 'other' ? specialKind(st) : undefined;
+      return { kind, size: st.size, mtimeMs: st.mtimeMs, ...(special ? { special } : {}) };
     } catch (err) {
       const code = (err as NodeJS.ErrnoException).code;
       if (code === 'ENOENT' || code === 'ENOTDIR') return null;
@@ -118,6 +130,7 @@ export class ChangeAggregator implements Disposable {
   private readonly rechecking = new Map<string, Entry>();
   private readonly ready = new Map<string, Entry>();
   private readonly symlinks = new Set<string>();
+  private readonly special = new Map<string, string>();
   private readonly stat: StatFn;
   private readonly clock: Clock;
   private readonly limit: ReturnType<typeof limitConcurrency>;
@@ -198,7 +211,10 @@ export class ChangeAggregator implements Disposable {
     const todo = [...this.entries.values()].filter((e) => e.phase !== 'ready');
     for (const e of todo) this.detach(e);
     await Promise.all(todo.map((e) => this.check(e, true)));
-    while (!this.disposed && (this.ready.size > 0 || this.symlinks.size > 0)) {
+    while (
+      !this.disposed &&
+      (this.ready.size > 0 || this.symlinks.size > 0 || this.special.size > 0)
+    ) {
       if (this.emitting) await this.emitting;
       else await this.emit();
     }
@@ -214,6 +230,7 @@ export class ChangeAggregator implements Disposable {
     this.rechecking.clear();
     this.ready.clear();
     this.symlinks.clear();
+    this.special.clear();
   }
 
   private detach(e: Entry) {
@@ -273,6 +290,7 @@ export class ChangeAggregator implements Disposable {
   private settle(e: Entry, st: PathStat | null, force: boolean) {
     const now = this.clock.now();
     if (st?.kind === 'symlink') this.symlinks.add(e.relPath);
+    if (st?.kind === 'other' && !e.dir) this.special.set(e.relPath, st.special ?? 'special file');
     const present = st !== null && st.kind === (e.dir ? 'dir' : 'file');
     if (!present) {
       // Added and gone again (or replaced by a link): nothing happened as far as we sync.
@@ -306,7 +324,11 @@ export class ChangeAggregator implements Disposable {
 
   /** When the ready changes may go out, or Infinity when there are none. */
   private emitAt(now: number): number {
-    if (this.emitting || (this.ready.size === 0 && this.symlinks.size === 0)) return Infinity;
+    if (
+      this.emitting ||
+      (this.ready.size === 0 && this.symlinks.size === 0 && this.special.size === 0)
+    )
+      return Infinity;
     const quiet = this.settling.size === 0 && this.rechecking.size === 0 && this.inFlight === 0;
     let at = now;
     if (!quiet && this.ready.size < this.o.maxBatch) {
@@ -336,8 +358,12 @@ export class ChangeAggregator implements Disposable {
         .sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
       const symlinks = [...this.symlinks].sort();
       this.symlinks.clear();
+      const special = [...this.special]
+        .map(([relPath, what]) => ({ relPath, what }))
+        .sort((a, b) => (a.relPath < b.relPath ? -1 : a.relPath > b.relPath ? 1 : 0));
+      this.special.clear();
       try {
-        await this.options.onBatch({ changes, symlinks });
+        await this.options.onBatch({ changes, symlinks, ...(special.length ? { special } : {}) });
       } catch (err) {
         this.options.onError?.(err instanceof Error ? err : new Error(String(err)));
       }

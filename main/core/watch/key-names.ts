@@ -10,6 +10,7 @@ export type KeyProblemCode =
   | 'dot-segment'
   | 'empty-segment'
   | 'windows-name'
+  | 'not-downloadable'
   | 'unicode-collision'
   | 'case-collision';
 
@@ -68,7 +69,8 @@ const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[
 // eslint-disable-next-line no-control-regex -- control characters are what it finds
 const CONTROL = /[\u0000-\u001f\u007f]/;
 const WINDOWS_RESERVED_NAME = /^(con|prn|aux|nul|com[1-9]|lpt[1-9])(\..*)?$/i;
-const WINDOWS_RESERVED_CHARS = /[<>:"|?*\\]/;
+const WINDOWS_RESERVED_CHARS = /[<>:"|?*]/;
+const DRIVE_LETTER = /^[A-Za-z]:/;
 
 /** Problems of one path on its own; collisions need the other paths (KeyCollisions). */
 export function checkKeyName(relPath: string, prefix = ''): KeyProblem[] {
@@ -115,12 +117,31 @@ export function checkKeyName(relPath: string, prefix = ''): KeyProblem[] {
         `shorten the name or the folders above it`,
     );
   }
+  // Keys the pull refuses to bring down (localPathForKey): uploading them would only make
+  // this device refuse its own key at every pull, and other devices could not hold them.
+  if (relPath.includes('\\')) {
+    add(
+      'not-downloadable',
+      'error',
+      `"${shown}" contains a backslash, which Windows reads as a folder separator, so no ` +
+        `device could download it; rename it without "\\"`,
+    );
+  } else {
+    const drive = segments.find((s) => DRIVE_LETTER.test(s));
+    if (drive !== undefined)
+      add(
+        'not-downloadable',
+        'error',
+        `"${shown}": "${displayPath(drive)}" starts like a drive letter ("${drive.slice(0, 2)}"), ` +
+          `so no device could download it; rename it`,
+      );
+  }
   for (const seg of segments) {
     if (seg === '' || seg === '.' || seg === '..') continue;
     let why: string | null = null;
     if (/[ .]$/.test(seg)) why = `"${seg}" ends with a space or a dot`;
     else if (WINDOWS_RESERVED_NAME.test(seg)) why = `"${seg}" is a reserved device name`;
-    else if (WINDOWS_RESERVED_CHARS.test(seg)) why = `"${seg}" contains one of < > : " | ? * \\`;
+    else if (WINDOWS_RESERVED_CHARS.test(seg)) why = `"${seg}" contains one of < > : " | ? *`;
     if (why) {
       add(
         'windows-name',
@@ -132,6 +153,34 @@ export function checkKeyName(relPath: string, prefix = ''): KeyProblem[] {
     }
   }
   return problems;
+}
+
+/**
+ * Why a local path must not be uploaded (its key rules' errors, joined), or null when it may.
+ * The one gate every path to the queue goes through: watcher batches, scans, the rescan's
+ * re-queue of waiting rows, interrupted uploads resumed at start and retries.
+ */
+export function keyRefusal(relPath: string, prefix = ''): string | null {
+  const errors = checkKeyName(relPath, prefix).filter((p) => p.severity === 'error');
+  return errors.length === 0 ? null : errors.map((p) => p.message).join(' ');
+}
+
+/** What a non-regular, non-directory, non-link entry is, for messages. */
+export function specialKind(st: {
+  isFIFO(): boolean;
+  isSocket(): boolean;
+  isBlockDevice(): boolean;
+  isCharacterDevice(): boolean;
+}): string | undefined {
+  if (st.isFIFO()) return 'named pipe';
+  if (st.isSocket()) return 'socket';
+  if (st.isBlockDevice() || st.isCharacterDevice()) return 'device file';
+  return undefined;
+}
+
+/** The message for a FIFO, socket or device file met in a folder (never synced). */
+export function specialFileMessage(relPath: string, what: string): string {
+  return `"${displayPath(relPath)}" is a ${what}: Replica Sync syncs regular files only; it is left out (add it to .syncignore to silence this)`;
 }
 
 /** The form under which names collide on case-insensitive, normalising file systems. */

@@ -4,7 +4,7 @@
 import fs from 'node:fs/promises';
 import path from 'node:path';
 import { IgnoreRules } from './ignore-rules.js';
-import { invalidUtf8Problem, isValidUtf8 } from './key-names.js';
+import { invalidUtf8Problem, isValidUtf8, specialFileMessage, specialKind } from './key-names.js';
 
 export interface ScanEntry {
   relPath: string; // POSIX separators
@@ -13,7 +13,7 @@ export interface ScanEntry {
 }
 
 export interface ScanProblem {
-  code: 'unreadable' | 'invalid-utf8';
+  code: 'unreadable' | 'invalid-utf8' | 'special-file';
   relPath: string;
   message: string;
 }
@@ -133,8 +133,15 @@ export async function scanFolder(root: string, options: ScanOptions = {}): Promi
           await walk(abs, relPath);
         } else if (st.isFile()) {
           result.entries.push({ relPath, size: st.size, mtimeMs: st.mtimeMs });
+        } else {
+          // Sockets, FIFOs and devices have no content to sync: said, not skipped silently.
+          const what = specialKind(st) ?? 'special file';
+          result.problems.push({
+            code: 'special-file',
+            relPath,
+            message: specialFileMessage(relPath, what),
+          });
         }
-        // Sockets, FIFOs and devices have no content to sync.
       }),
     );
   };
