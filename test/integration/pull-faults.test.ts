@@ -7,6 +7,7 @@
 import {
   DeleteObjectCommand,
   HeadObjectCommand,
+  ListObjectVersionsCommand,
   PutObjectCommand,
   type S3Client,
 } from '@aws-sdk/client-s3';
@@ -256,6 +257,44 @@ for (const bad of BAD) {
     assert.notEqual(w.state(), 'error');
   });
 }
+
+test('a damaged new version of a synced file: the file stays as it was, nothing goes up, the row recovers', async (t) => {
+  const w = await world('damaged-update');
+  t.after(() => w.dispose());
+  await w.put('doc.txt', 'version one');
+  await addFolder(w);
+  await pulls(w);
+  const synced = w.engine.files.get(w.folderId, 'doc.txt');
+  assert.equal(synced?.state, 'synced');
+  const bad = await w.put('doc.txt', 'version two', {
+    'rs-device': 'other-device-99',
+    'rs-base': synced.versionId ?? 'none',
+    'rs-sha256': sha('something else'),
+  });
+  await pulls(w);
+  await w.engine.rescan(w.folderId);
+  await pulls(w, 3);
+  const row = w.engine.files.get(w.folderId, 'doc.txt');
+  assert.equal(row?.state, 'error', JSON.stringify(row));
+  assert.match(row.error ?? '', /Cannot download 'doc\.txt'.*does not match its rs-sha256/);
+  assert.equal(row.versionId, synced.versionId, 'the synced version is kept');
+  assert.equal(fs.readFileSync(path.join(w.folder, 'doc.txt'), 'utf8'), 'version one');
+  assert.notEqual(w.state(), 'error');
+  assert.equal(countOf(w.log, "Cannot download 'doc.txt'"), 1, w.log.join('\n'));
+  // Nothing was written over the damaged version, and no conflict was made of it.
+  const versions = await s3.send(new ListObjectVersionsCommand({ Bucket: w.bucket }));
+  assert.equal(versions.Versions?.length, 2);
+  assert.equal(countOf(w.log, 'Conflict'), 0, w.log.join('\n'));
+
+  // The damaged version is deleted: version one is current again, the row is synced again.
+  await s3.send(new DeleteObjectCommand({ Bucket: w.bucket, Key: 'doc.txt', VersionId: bad }));
+  await waitFor(
+    () => w.engine.files.get(w.folderId, 'doc.txt')?.state === 'synced' || undefined,
+    10_000,
+  );
+  assert.equal(w.engine.files.get(w.folderId, 'doc.txt')?.error, null);
+  assert.equal(fs.readFileSync(path.join(w.folder, 'doc.txt'), 'utf8'), 'version one');
+});
 
 test('a symlinked parent: nothing is created outside, and the key is named', async (t) => {
   const w = await world('link-parent', (folder) => {

@@ -242,7 +242,9 @@ async function pullOne(
   }
   const { relPath, absPath } = localPathForKey(folder.localPath, head.key, folder.prefix);
   const row = index.get(folder.id, relPath);
-  if (row && row.versionId === head.versionId && !isPullErrorRow(row)) {
+  if (row && row.versionId === head.versionId) {
+    // The bad version went and the one this file was synced from is current again.
+    if (isPullErrorRow(row)) clearPullError(folder, deps, row);
     keyFine(memory, head.key);
     return;
   }
