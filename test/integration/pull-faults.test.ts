@@ -5,6 +5,7 @@
 // message that is logged once over several pulls, and when the object is removed in the
 // bucket the row clears by itself (the periodic pull, no rescan asked for).
 import {
+  DeleteBucketCommand,
   DeleteObjectCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
@@ -422,4 +423,35 @@ test('a lineage that cannot be read is said once per version; the version still 
     2,
     w.log.join('\n'),
   );
+});
+
+test('the bucket gone stops the folder (said once); it goes on by itself when the bucket is back', async (t) => {
+  const w = await world('bucket-gone');
+  t.after(() => w.dispose());
+  await w.put('one.txt', 'one');
+  await addFolder(w);
+  await pulls(w);
+  assert.equal(fs.readFileSync(path.join(w.folder, 'one.txt'), 'utf8'), 'one');
+
+  const listed = await s3.send(new ListObjectVersionsCommand({ Bucket: w.bucket }));
+  for (const v of [...(listed.Versions ?? []), ...(listed.DeleteMarkers ?? [])])
+    await s3.send(
+      new DeleteObjectCommand({ Bucket: w.bucket, Key: v.Key, VersionId: v.VersionId }),
+    );
+  await s3.send(new DeleteBucketCommand({ Bucket: w.bucket }));
+  await waitFor(() => w.state() === 'error' || undefined, 10_000);
+  const summary = w.engine.listFolders()[0];
+  assert.match(summary?.error ?? '', new RegExp(`${w.bucket}.*does not exist`));
+  await pulls(w, 5);
+  assert.equal(
+    countOf(w.log, `Bucket '${w.bucket}' in us-east-1 does not exist`),
+    1,
+    w.log.join('\n'),
+  );
+
+  await ensureVersionedBucket(s3, w.bucket);
+  await w.put('two.txt', 'two');
+  await waitFor(() => fs.existsSync(path.join(w.folder, 'two.txt')) || undefined, 20_000);
+  await waitFor(() => w.state() !== 'error' || undefined, 10_000);
+  assert.equal(fs.readFileSync(path.join(w.folder, 'two.txt'), 'utf8'), 'two');
 });
