@@ -311,3 +311,32 @@ test(
     }
   },
 );
+
+test(
+  'a folder that went missing is a folder error that clears by itself once it is back',
+  { timeout: 60_000 },
+  async () => {
+    const run = await startEngine('missing', (folder) =>
+      fs.writeFileSync(path.join(folder, 'a.txt'), 'a\n'),
+    );
+    try {
+      await until('a.txt synced', 30_000, () => syncedCount(run) === 1, run);
+      const away = `${run.folder}-away`;
+      fs.renameSync(run.folder, away);
+      await run.engine.rescan(run.folderId);
+      const summary = run.engine.listFolders()[0];
+      assert.equal(summary?.state, 'error');
+      assert.match(summary?.error ?? '', /cannot be read/);
+      await sleep(3_000);
+      fs.renameSync(away, run.folder);
+      fs.writeFileSync(path.join(run.folder, 'b.txt'), 'b\n');
+      // No rescan, no retry: the folder is tried again by itself.
+      await until('the folder syncs again', 30_000, () => syncedCount(run) === 2, run);
+      assert.notEqual(run.engine.listFolders()[0]?.state, 'error');
+      assert.equal(run.engine.listFolders()[0]?.error, null);
+      assert.equal(count(run.log, /cannot be read/), 1, `said once:\n${run.log.join('\n')}`);
+    } finally {
+      await run.stop();
+    }
+  },
+);
