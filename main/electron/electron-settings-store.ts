@@ -27,6 +27,8 @@ export class ElectronSettingsStore implements SettingsStore {
       cwd,
       schema: jsonSchema,
       clearInvalidConfig: false,
+      // Only this user may read it, whatever the umask (the data dir is 0700 too).
+      configFileMode: 0o600,
     });
     this.current = migrateSettings(this.store.store);
     this.store.store = this.current;

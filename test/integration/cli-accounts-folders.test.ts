@@ -172,11 +172,31 @@ test('accounts add and folders add go through the running instance; errors exit 
     listText.stdout,
   );
 
-  // 2. The folder, naming the account by name; it syncs with the short key.
+  // 2. The folder, naming the account by name; it syncs with the short key. It does not
+  // exist yet: refused (nothing made) until --create says to make it.
+  const missing = await cli([
+    'folders',
+    'add',
+    folder,
+    '--account',
+    'ceph',
+    '--bucket',
+    bucket,
+    '--data-dir',
+    dataDir,
+  ]);
+  assert.equal(missing.code, 1);
+  assert.ok(
+    missing.stderr.includes(`${folder} does not exist: choose Create it, or pick an existing`),
+    missing.stderr,
+  );
+  assert.match(missing.stderr, /run the command again with --create/);
+  assert.equal(fs.existsSync(folder), false);
   const folderRun = await cli([
     'folders',
     'add',
     folder,
+    '--create',
     '--account',
     'ceph',
     '--bucket',
@@ -264,11 +284,13 @@ test('accounts add and folders add go through the running instance; errors exit 
   assert.equal(unknownError.code, 'NotFound');
   assert.match(unknownError.message, /"Nope"/);
 
-  // Nothing answers at the MinIO account's endpoint: the message names it.
+  // Nothing answers at the MinIO account's endpoint: the message names it, and the folder
+  // is not made although --create asked for it (every check runs first).
   const unreachable = await cli([
     'folders',
     'add',
     other,
+    '--create',
     '--account',
     'MinIO',
     '--bucket',
@@ -284,6 +306,7 @@ test('accounts add and folders add go through the running instance; errors exit 
     unreachable.stderr,
   );
   assert.match(unreachable.stderr, /--bucket ".*": Cannot reach S3/);
+  assert.equal(fs.existsSync(other), false, 'a refused add makes nothing');
 
   const badEndpoint = await cli([
     'accounts',

@@ -159,6 +159,23 @@ describe('Add folder form', () => {
     });
   });
 
+  it("shows a missing folder's 'create-folder' action (the Create it button) above the field", () => {
+    const message = '/home/ann/New does not exist: choose Create it, or pick an existing folder.';
+    const raw = {
+      code: 'InvalidArguments',
+      message,
+      issues: [{ path: 'path', message }],
+      action: { kind: 'create-folder', path: '/home/ann/New' },
+    };
+    const error = ContractError.from(raw);
+    assert.deepEqual(error.action, { kind: 'create-folder', path: '/home/ann/New' });
+    assert.deepEqual(addFailureView(error), {
+      fields: { path: 'See the problem above.' },
+      other: [],
+      notice: true,
+    });
+  });
+
   it("keeps an 'enable-versioning' action that crossed the boundary", () => {
     const error = ContractError.from({
       code: 'Unavailable',

@@ -134,6 +134,8 @@ export const foldersAddCommand: SubCommand = {
       else io.stdout(`Added folder ${folderLine(folder, accounts)}\n`);
       return EXIT_OK;
     } catch (err) {
+      if (!json && err instanceof ContractError && err.action?.kind === 'create-folder')
+        io.stderr('To make it, run the command again with --create.\n');
       return reportFailure(err, io, {
         doing: `Cannot add folder ${localPath}${chosen ? ` on account ${chosen.label}` : ''}`,
         json,
