@@ -38,6 +38,14 @@ export const PRIVATE_DIR_MODE = 0o700;
 export const PRIVATE_FILE_MODE = 0o600;
 
 /**
+ * Makes `dir` (and any missing parent) 0700 when missing; an existing one is left as it is
+ * (it may be a folder of others, like the temp dir of a test).
+ */
+export function mkdirPrivate(dir: string): void {
+  fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
+}
+
+/**
  * Makes `dir` (and any missing parent) 0700, and tightens it to 0700 when it exists with
  * wider rights, whatever the umask. Windows keeps its per-user ACLs (chmod means nothing
  * there).
@@ -45,7 +53,12 @@ export const PRIVATE_FILE_MODE = 0o600;
 export function ensurePrivateDir(dir: string): void {
   fs.mkdirSync(dir, { recursive: true, mode: PRIVATE_DIR_MODE });
   if (process.platform === 'win32') return;
-  if ((fs.statSync(dir).mode & 0o777) !== PRIVATE_DIR_MODE) fs.chmodSync(dir, PRIVATE_DIR_MODE);
+  const abs = path.resolve(dir);
+  const st = fs.statSync(abs);
+  // A shared folder given as the data dir (the disk's root, a sticky one like /tmp) keeps
+  // its mode: narrowing it would lock others out of it.
+  if (abs === path.parse(abs).root || (st.mode & 0o1000) !== 0) return;
+  if ((st.mode & 0o777) !== PRIVATE_DIR_MODE) fs.chmodSync(abs, PRIVATE_DIR_MODE);
 }
 
 /** Sets each file that exists to 0600 (a missing one is skipped), whatever the umask. */

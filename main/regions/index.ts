@@ -146,7 +146,11 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
   const log = opts.log ?? (() => undefined);
   const dataDir = path.resolve(opts.dataDir);
   await fs.mkdir(dataDir, { recursive: true, mode: 0o700 });
-  await fs.chmod(dataDir, 0o700);
+  // Only this user may enter it; a shared folder given as DIR (the root, a sticky one like
+  // /tmp) keeps its mode, narrowing it would lock others out.
+  const st = await fs.stat(dataDir);
+  if (dataDir !== path.parse(dataDir).root && (st.mode & 0o1000) === 0)
+    await fs.chmod(dataDir, 0o700);
   const regionsFile = path.join(dataDir, 'regions.json');
   const secrets = await loadSecrets(dataDir, regionsFile);
   const previous = await readJson<Partial<RegionsFile>>(regionsFile);

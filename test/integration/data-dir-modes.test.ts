@@ -32,8 +32,18 @@ function filesWith(dir: string, text: string): string[] {
     .readdirSync(dir, { recursive: true, withFileTypes: true })
     .filter((e) => e.isFile())
     .map((e) => path.join(e.parentPath, e.name))
-    .filter((p) => fs.readFileSync(p).includes(text))
+    .filter((p) => readOrEmpty(p).includes(text))
     .map((p) => path.relative(dir, p));
+}
+
+/** The bytes of p, or none when it went away under the walk (a -shm of a closing SQLite). */
+function readOrEmpty(p: string): Buffer {
+  try {
+    return fs.readFileSync(p);
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') return Buffer.alloc(0);
+    throw err;
+  }
 }
 
 /** Starts the app with umask 000: every mode seen is one the app set itself. */

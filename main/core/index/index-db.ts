@@ -2,7 +2,7 @@
 // resumable multipart state. Schema changes go through the user_version ladder below.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import { ensurePrivateDir, makePrivate } from '../paths.js';
+import { mkdirPrivate, makePrivate } from '../paths.js';
 
 export type IndexDb = Database.Database;
 
@@ -213,7 +213,7 @@ export interface OpenIndexOptions {
 /** Opens (creating if needed) the index at `file`, or in memory for ':memory:'. */
 export function openIndexDb(file: string, options: OpenIndexOptions = {}): IndexDb {
   const label = file === ':memory:' ? 'the in-memory index' : `the index ${file}`;
-  if (file !== ':memory:') ensurePrivateDir(path.dirname(file));
+  if (file !== ':memory:') mkdirPrivate(path.dirname(file));
   let db: IndexDb | undefined;
   try {
     db = new Database(file);

@@ -1,7 +1,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { Settings, SettingsPatch } from '../../contract/index.js';
-import { ensurePrivateDir, makePrivate, PRIVATE_FILE_MODE } from '../paths.js';
+import { mkdirPrivate, makePrivate, PRIVATE_FILE_MODE } from '../paths.js';
 import { applyPatch, migrateSettings, type SettingsStore } from './settings-store.js';
 
 /** Settings in a JSON file, written atomically; used by browser mode and the CLI. */
@@ -38,7 +38,7 @@ export class JsonSettingsStore implements SettingsStore {
   }
 
   private write(): void {
-    ensurePrivateDir(path.dirname(this.file));
+    mkdirPrivate(path.dirname(this.file));
     const tmp = `${this.file}.${process.pid}.tmp`;
     fs.writeFileSync(tmp, JSON.stringify(this.current, null, 2), { mode: PRIVATE_FILE_MODE });
     makePrivate(tmp);
