@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
 import {
+  applyDeleteMarker,
   ChecksumMismatchError,
   downloadVersion,
   localPathForKey,
@@ -278,4 +279,45 @@ test('a local edit made after the download was decided is not overwritten', asyn
     req(folder, 'f/r.txt', v.versionId, { expectLocal: 'absent' }),
   );
   assert.equal(fresh.kind, 'local-changed');
+});
+
+test('nothing is created through a link: deep keys under a linked folder make no folders outside', async () => {
+  const folder = freshFolder('links-deep');
+  const outside = freshFolder('outside-deep');
+  fs.symlinkSync(path.relative(folder, outside), path.join(folder, 'link'));
+  const v = await putWithUploader('f/link/sub/deep/evil2.txt', Buffer.from('x'));
+  await assert.rejects(
+    downloadVersion(req(folder, 'f/link/sub/deep/evil2.txt', v.versionId)),
+    (err) =>
+      err instanceof UnsafeKeyError && /its folder 'link' is a symbolic link/.test(err.message),
+  );
+  assert.deepEqual(fs.readdirSync(outside), []);
+});
+
+test('a link in the folder is never replaced, by a download or a delete marker', async () => {
+  const folder = freshFolder('links-target');
+  fs.symlinkSync('nowhere', path.join(folder, 'dangling'));
+  const v = await putWithUploader('f/dangling', Buffer.from('would replace it'));
+  await assert.rejects(
+    downloadVersion(req(folder, 'f/dangling', v.versionId)),
+    (err) => err instanceof UnsafeKeyError && /'dangling' is a symbolic link/.test(err.message),
+  );
+  assert.equal(fs.readlinkSync(path.join(folder, 'dangling')), 'nowhere');
+  await assert.rejects(
+    applyDeleteMarker(folder, 'f/dangling', { prefix: 'f/' }),
+    (err) => err instanceof UnsafeKeyError,
+  );
+  assert.equal(fs.lstatSync(path.join(folder, 'dangling')).isSymbolicLink(), true);
+  assert.equal(fs.existsSync(path.join(folder, '.replica-sync-trash')), false);
+});
+
+test('a name longer than file systems take is refused before anything is downloaded', async () => {
+  const folder = freshFolder('long-name');
+  const key = `f/${'n'.repeat(300)}`;
+  const put = await s3.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: 'x' }));
+  await assert.rejects(
+    downloadVersion(req(folder, key, put.VersionId ?? '')),
+    (err) => err instanceof UnsafeKeyError && /300 bytes long.*at most 255/.test(err.message),
+  );
+  assert.deepEqual(fs.readdirSync(folder), []);
 });
