@@ -80,6 +80,20 @@ test('a folder for another account on the first-start path takes it over while i
     [[folder, 'local']],
   );
   const other = await addOtherService(engine, regions, secrets);
+  // A refused add around it (a missing bucket, the parent holding the data dir) hands
+  // nothing over: the first-start folder stays watched.
+  await assert.rejects(
+    engine.addFolder({ path: folder, accountId: 'other', ...other, bucket: 'no-such-rs-bucket' }),
+    /no-such-rs-bucket/,
+  );
+  await assert.rejects(
+    engine.addFolder({ path: dir, accountId: 'other', ...other }),
+    /contains Replica Sync's data folder/,
+  );
+  assert.deepEqual(
+    engine.listFolders().map((f) => [f.path, f.accountId]),
+    [[folder, 'local']],
+  );
   const added = await engine.addFolder({ path: folder, accountId: 'other', ...other });
   assert.equal(added.accountId, 'other');
   assert.deepEqual(

@@ -36,6 +36,7 @@ import {
 } from './folder-types.js';
 import type { FolderDirectory, UploadEvents } from './folder-directory.js';
 import { importPaths } from './import-paths.js';
+import { isInside } from './path-guards.js';
 import {
   FolderCapabilities,
   strategyFor,
@@ -249,13 +250,8 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     args: AddFolderArgs,
     opts: { firstStart?: boolean } = {},
   ): Promise<FolderSummary> {
-    this.handOverFirstStartFolder(args);
-    const { account, localPath, bucket, region, prefix } = await checkNewFolder(args, {
-      accounts: this.accounts,
-      watched: [...this.loops.values()].map((l) => l.folder.localPath),
-      clientFor: (a, r) => this.factory.clientFor(a, r),
-      dataDir: this.opts.dataDir,
-    });
+    // Every check runs before anything changes: a refused add leaves the folders (and the
+    // disk: checkNewFolder makes a missing folder last) as they were.
     const peers = (args.peers ?? []).map((p) => {
       if (!this.accounts.has(p.accountId))
         throw invalid(
@@ -264,6 +260,22 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
         );
       return { accountId: p.accountId, bucket: p.bucket, region: p.region, label: p.label };
     });
+    const handOver = this.firstStartFoldersToHandOver(args);
+    const { account, localPath, bucket, region, prefix } = await checkNewFolder(args, {
+      accounts: this.accounts,
+      watched: [...this.loops.values()]
+        .filter((l) => !handOver.includes(l))
+        .map((l) => l.folder.localPath),
+      clientFor: (a, r) => this.factory.clientFor(a, r),
+      dataDir: this.opts.dataDir,
+    });
+    for (const loop of handOver) {
+      this.removeFolder(loop.folder.id);
+      this.opts.activity(
+        'info',
+        `The first-start folder ${loop.folder.localPath} (local regions) held no file: it is no longer watched, so ${localPath} can sync with the account you chose`,
+      );
+    }
     const record = this.folderTable.add({
       id: newFolderId(),
       localPath,
@@ -285,24 +297,16 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
    * folder added on its path (or around it) for another account takes it over while it holds
    * no synced file; with files in it the user is told which folder to remove.
    */
-  private handOverFirstStartFolder(args: AddFolderArgs): void {
+  private firstStartFoldersToHandOver(args: AddFolderArgs): FolderLoop[] {
     const wanted = path.resolve(args.path);
-    for (const loop of [...this.loops.values()]) {
+    return [...this.loops.values()].filter((loop) => {
       const f = loop.folder;
-      const overlaps =
-        wanted === f.localPath ||
-        wanted.startsWith(f.localPath + path.sep) ||
-        f.localPath.startsWith(wanted + path.sep);
+      const overlaps = isInside(wanted, f.localPath) || isInside(f.localPath, wanted);
       const record = this.folderTable.get(f.id);
-      if (!overlaps || !record?.firstStart || f.accountId === args.accountId) continue;
+      if (!overlaps || !record?.firstStart || f.accountId === args.accountId) return false;
       // A folder holding files is the user's: the overlap check names it instead.
-      if (this.files.count(f.id) > 0) continue;
-      this.removeFolder(f.id);
-      this.opts.activity(
-        'info',
-        `The first-start folder ${f.localPath} (local regions) held no file: it is no longer watched, so ${wanted} can sync with the account you chose`,
-      );
-    }
+      return this.files.count(f.id) === 0;
+    });
   }
 
   async enableVersioning(args: CommandArgs<'folders.enableVersioning'>): Promise<void> {
