@@ -46,18 +46,15 @@ function checkLocalPath(args: AddFolderArgs, ctx: FolderAddContext): string {
   if (refusal) throw invalid('path', refusal);
   const st = fs.statSync(localPath, { throwIfNoEntry: false });
   if (st && !st.isDirectory()) throw invalid('path', `${localPath} is a file; pick a folder.`);
-  if (!st && args.create !== true)
+  if (!st && args.create !== true) {
+    const message = `${localPath} does not exist: choose Create it, or pick an existing folder.`;
     throw new ContractError({
       code: 'InvalidArguments',
-      message: `${localPath} does not exist: choose Create it, or pick an existing folder.`,
-      issues: [
-        {
-          path: 'path',
-          message: `${localPath} does not exist: choose Create it, or pick an existing folder.`,
-        },
-      ],
+      message,
+      issues: [{ path: 'path', message }],
       action: { kind: 'create-folder', path: localPath },
     });
+  }
   for (const other of ctx.watched) {
     if (isInside(localPath, other, guard.platform) || isInside(other, localPath, guard.platform))
       throw invalid(
