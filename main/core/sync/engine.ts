@@ -13,9 +13,7 @@ import {
   type ServiceCapabilities,
 } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
-import { describeAccount } from '../accounts/account.js';
 import { enableVersioning } from '../accounts/folder-check.js';
-import { S3ClientFactory } from '../accounts/s3-client-factory.js';
 import type { SecretStore } from '../accounts/secret-store.js';
 import { toDisposable, type Disposable } from '../disposable.js';
 import type { EventHub } from '../emitter.js';
@@ -26,7 +24,14 @@ import { UploadQueue } from '../transfer/upload-queue.js';
 import { overallStatus } from './engine-status.js';
 import { summarize, toFileRow } from './engine-views.js';
 import { pageFiles } from './file-pages.js';
-import { checkNewFolder, invalid, newFolderId, type AddFolderArgs } from './folder-add.js';
+import {
+  checkNewFolder,
+  checkPeers,
+  firstStartToHandOver,
+  invalid,
+  newFolderId,
+  type AddFolderArgs,
+} from './folder-add.js';
 import { FolderLoop } from './folder-loop.js';
 import {
   DEFAULT_TUNING,
@@ -36,7 +41,7 @@ import {
 } from './folder-types.js';
 import type { FolderDirectory, UploadEvents } from './folder-directory.js';
 import { importPaths } from './import-paths.js';
-import { isInside } from './path-guards.js';
+import { EngineAccounts } from './engine-accounts.js';
 import {
   FolderCapabilities,
   strategyFor,
@@ -73,8 +78,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
   private readonly folderTable: FolderTable;
   private readonly parts: MultipartParts;
   readonly queue: UploadQueue;
-  private readonly factory: S3ClientFactory;
-  private readonly accounts = new Map<string, Account>();
+  private readonly accounts: EngineAccounts;
   private readonly loops = new Map<string, FolderLoop>();
   private readonly tuning: FolderTuning;
   private paused = false;
@@ -94,10 +98,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     this.folderTable = new FolderTable(this.db);
     this.parts = new MultipartParts(this.db);
     this.queue = new UploadQueue({ concurrency: opts.concurrency });
-    this.factory = new S3ClientFactory({
-      secrets: opts.secrets,
-      ...(opts.log ? { log: opts.log } : {}),
-    });
+    this.accounts = new EngineAccounts(opts.secrets, opts.log);
     this.tuning = { ...DEFAULT_TUNING, ...opts.tuning };
     this.measurer = new FolderCapabilities({
       cacheFile:
@@ -113,22 +114,11 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
   }
 
   addAccount(account: Account): void {
-    this.accounts.set(account.id, account);
-    this.factory.invalidate(account.id);
+    this.accounts.add(account);
   }
 
   listAccounts(): AccountSummary[] {
-    return [...this.accounts.values()].map((a) => ({
-      id: a.id,
-      kind: a.kind,
-      label: describeAccount(a),
-      secretStorage:
-        a.kind === 'local'
-          ? 'random local credentials of the embedded regions'
-          : a.kind === 'aws-profile'
-            ? `in your AWS config files (profile '${a.profile}'), read through the AWS SDK's credential chain`
-            : this.opts.secrets.describe(),
-    }));
+    return this.accounts.list();
   }
 
   account(id: string): Account | undefined {
@@ -142,34 +132,23 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
 
   /** The engine's own S3 client for an account in a region. */
   clientForAccount(id: string, region: string): S3Client {
-    const account = this.accounts.get(id);
-    if (!account) throw invalid('id', `No account "${id}".`);
-    return this.factory.clientFor(account, region);
+    return this.accounts.clientForId(id, region);
   }
 
   /** Forgets an account and its clients; refused while a watched folder uses it. */
   removeAccount(id: string): Account {
-    const account = this.accounts.get(id);
-    if (!account) throw new ContractError({ code: 'NotFound', message: `No account "${id}".` });
-    const using = this.folderTable.list().filter((f) => f.accountId === id);
-    if (using.length > 0) {
-      const message = `Account "${account.name}" is used by ${using.map((f) => f.localPath).join(', ')}: remove ${using.length === 1 ? 'that folder' : 'those folders'} in Folders first, then the account.`;
-      throw new ContractError({ code: 'Forbidden', message });
-    }
-    this.accounts.delete(id);
-    this.factory.invalidate(id);
-    return account;
+    return this.accounts.remove(id, (accountId) =>
+      this.folderTable
+        .list()
+        .filter((f) => f.accountId === accountId)
+        .map((f) => f.localPath),
+    );
   }
 
   /** Every version this engine writes, as it is written. */
   onDidUpload(listener: (e: UploadedVersionEvent) => void): Disposable {
     this.uploadedListeners.add(listener);
     return toDisposable(() => this.uploadedListeners.delete(listener));
-  }
-
-  /** @deprecated name kept for callers not yet moved to onDidUpload. */
-  onUploaded(listener: (e: UploadedVersionEvent) => void): Disposable {
-    return this.onDidUpload(listener);
   }
 
   // ---- FolderDirectory: what services get instead of the engine
@@ -206,7 +185,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     const f = this.loop(folderId).folder;
     const account = this.accounts.get(f.accountId);
     if (!account) return undefined;
-    const c = await this.measurer.ensure(f, account, this.factory.clientFor(account, f.region), {
+    const c = await this.measurer.ensure(f, account, this.accounts.client(account, f.region), {
       force: true,
     });
     if (c) this.capabilityOf.set(folderId, c);
@@ -252,21 +231,18 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
   ): Promise<FolderSummary> {
     // Every check runs before anything changes: a refused add leaves the folders (and the
     // disk: checkNewFolder makes a missing folder last) as they were.
-    const peers = (args.peers ?? []).map((p) => {
-      if (!this.accounts.has(p.accountId))
-        throw invalid(
-          'peers',
-          `The other endpoint '${p.label}' names no account "${p.accountId}": add that account first.`,
-        );
-      return { accountId: p.accountId, bucket: p.bucket, region: p.region, label: p.label };
-    });
-    const handOver = this.firstStartFoldersToHandOver(args);
+    const peers = checkPeers(args.peers ?? [], this.accounts.all);
+    const handOver = firstStartToHandOver(
+      args,
+      [...this.loops.values()].map((l) => l.folder),
+      (id) => this.folderTable.get(id)?.firstStart === true && this.files.count(id) === 0,
+    ).map((f) => this.loop(f.id));
     const { account, localPath, bucket, region, prefix } = await checkNewFolder(args, {
-      accounts: this.accounts,
+      accounts: this.accounts.all,
       watched: [...this.loops.values()]
         .filter((l) => !handOver.includes(l))
         .map((l) => l.folder.localPath),
-      clientFor: (a, r) => this.factory.clientFor(a, r),
+      clientFor: (a, r) => this.accounts.client(a, r),
       dataDir: this.opts.dataDir,
     });
     for (const loop of handOver) {
@@ -292,27 +268,10 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     return this.summaryOf(loop);
   }
 
-  /**
-   * The first start's local-regions folder never stands in the way of another account: a
-   * folder added on its path (or around it) for another account takes it over while it holds
-   * no synced file; with files in it the user is told which folder to remove.
-   */
-  private firstStartFoldersToHandOver(args: AddFolderArgs): FolderLoop[] {
-    const wanted = path.resolve(args.path);
-    return [...this.loops.values()].filter((loop) => {
-      const f = loop.folder;
-      const overlaps = isInside(wanted, f.localPath) || isInside(f.localPath, wanted);
-      const record = this.folderTable.get(f.id);
-      if (!overlaps || !record?.firstStart || f.accountId === args.accountId) return false;
-      // A folder holding files is the user's: the overlap check names it instead.
-      return this.files.count(f.id) === 0;
-    });
-  }
-
   async enableVersioning(args: CommandArgs<'folders.enableVersioning'>): Promise<void> {
     const account = this.accounts.get(args.accountId);
     if (!account) throw invalid('accountId', `No account "${args.accountId}".`);
-    const r = await enableVersioning(this.factory.clientFor(account, args.region), args);
+    const r = await enableVersioning(this.accounts.client(account, args.region), args);
     if (!r.ok) throw new ContractError({ code: 'Forbidden', message: r.message });
     this.opts.activity('info', `Enabled versioning on ${args.bucket} (${args.region})`);
   }
@@ -428,7 +387,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     this.queue.cancelAll();
     if (this.summaryTimer) clearTimeout(this.summaryTimer);
     if (this.rowsTimer) clearTimeout(this.rowsTimer);
-    this.factory.dispose();
+    this.accounts.dispose();
     this.db.close();
   }
 
@@ -436,7 +395,7 @@ export class SyncEngine implements FolderDirectory, UploadEvents {
     const account = this.accounts.get(f.accountId);
     if (!account)
       throw new Error(`folder ${f.localPath} uses account ${f.accountId}, which is not set up`);
-    const client = this.factory.clientFor(account, f.region);
+    const client = this.accounts.client(account, f.region);
     // Measured before the folder writes: its strategy never rests on an assumption.
     const caps = await this.measurer.ensure(f, account, client);
     if (caps) this.capabilityOf.set(f.id, caps);

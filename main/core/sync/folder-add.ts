@@ -8,6 +8,8 @@ import path from 'node:path';
 import { ContractError, type CommandArgs } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
 import { checkFolderBucket } from '../accounts/folder-check.js';
+import type { FolderPeer } from '../index/index-db.js';
+import type { FolderConfig } from './folder-types.js';
 import { folderRefusal, guardContext, isInside, type GuardContext } from './path-guards.js';
 
 export type AddFolderArgs = CommandArgs<'folders.add'>;
@@ -127,4 +129,38 @@ function normalizePrefix(p: string): string {
 
 export function newFolderId(): string {
   return randomBytes(9).toString('base64url');
+}
+
+/** The other endpoints of the folder's bucket, each on an account the engine knows. */
+export function checkPeers(
+  peers: NonNullable<AddFolderArgs['peers']>,
+  accounts: ReadonlyMap<string, Account>,
+): FolderPeer[] {
+  return peers.map((p) => {
+    if (!accounts.has(p.accountId))
+      throw invalid(
+        'peers',
+        `The other endpoint '${p.label}' names no account "${p.accountId}": add that account first.`,
+      );
+    return { accountId: p.accountId, bucket: p.bucket, region: p.region, label: p.label };
+  });
+}
+
+/**
+ * The first start's local-regions folder never stands in the way of another account: a
+ * folder added on its path (or around it) for another account takes it over while it holds
+ * no file (`unused`); with files in it the overlap check names it instead.
+ */
+export function firstStartToHandOver(
+  args: AddFolderArgs,
+  watched: FolderConfig[],
+  unused: (folderId: string) => boolean,
+): FolderConfig[] {
+  const wanted = path.resolve(args.path);
+  return watched.filter(
+    (f) =>
+      (isInside(wanted, f.localPath) || isInside(f.localPath, wanted)) &&
+      f.accountId !== args.accountId &&
+      unused(f.id),
+  );
 }
