@@ -60,6 +60,20 @@ export const replicationCommandArgs = {
     role: optional(string({ max: 2048 })),
   }),
   'replication.deleteConfig': bucketArgs,
+  /** The role the editor's rules need, from the generator the wizard uses too. */
+  'replication.rolePreview': object({
+    accountId,
+    bucket,
+    region,
+    rules: array(ruleSchema, { max: REPLICATION_RULES_MAX }),
+  }),
+  'replication.listRoles': object({ accountId }),
+  'replication.createRole': object({
+    accountId,
+    bucket,
+    region,
+    rules: array(ruleSchema, { max: REPLICATION_RULES_MAX }),
+  }),
   'replication.canary': bucketArgs,
   'replication.previewTwoWay': object({ accountId, a: bucketRef, b: bucketRef }),
   'replication.createTwoWay': object({
@@ -117,7 +131,28 @@ export interface TwoWayPreview {
   role: RolePreview | null;
 }
 
+/** The role part of the rule editor: what is needed, and the role the app would create. */
+export interface RoleOffer {
+  /** False for the local regions: they assume no role. */
+  needed: boolean;
+  message: string;
+  /** The account named in the trust policy (local: the fixed LOCAL_ACCOUNT_ID), or null. */
+  awsAccountId: string | null;
+  /** AWS only: exactly what replication.createRole creates for these rules. */
+  role: RolePreview | null;
+}
+
+/** A role whose trust policy lets s3.amazonaws.com assume it. */
+export interface ExistingRole {
+  name: string;
+  arn: string;
+}
+
 export interface ReplicationCommandResults {
+  'replication.rolePreview': RoleOffer;
+  'replication.listRoles': ExistingRole[];
+  /** Created (or an existing one of that name reused, its permission policy set). */
+  'replication.createRole': { arn: string; created: boolean; role: RolePreview };
   'replication.buckets': BucketReplication[];
   'replication.check': RuleCheck[];
   'replication.save': SavedReplication;

@@ -27,6 +27,8 @@ import {
 import { createTwoWay, previewTwoWay } from '../../main/core/replication/two-way.js';
 import { INSTALL_MOTO, startMoto, type Moto } from '../helpers/moto.js';
 
+/** moto's account: the one IAM GetUser names in the caller's ARN. */
+const ACCOUNT = '123456789012';
 const SRC = { bucket: 'photos-us', region: 'us-east-1' };
 const DST = { bucket: 'photos-eu', region: 'eu-west-1' };
 
@@ -45,6 +47,7 @@ const IAM_ACTIONS = [
   'iam:ListRoles',
   'iam:ListRolePolicies',
   'iam:GetRolePolicy',
+  'iam:GetUser',
 ];
 
 before(async () => {
@@ -127,7 +130,7 @@ async function stored(
 }
 
 test('rolePreview: trust for s3.amazonaws.com, least privilege on exactly the buckets, KMS and owner override only when asked', () => {
-  const input: RolePreviewInput = { sources: [SRC], destinations: [DST] };
+  const input: RolePreviewInput = { accountId: ACCOUNT, sources: [SRC], destinations: [DST] };
   const p = rolePreview(input);
   assert.equal(p.roleName, defaultRoleName([SRC], [DST]));
   assert.match(p.roleName, /^replica-sync-replication-[0-9a-f]{12}$/);
@@ -135,9 +138,21 @@ test('rolePreview: trust for s3.amazonaws.com, least privilege on exactly the bu
   assert.deepEqual(JSON.parse(p.trustPolicy), {
     Version: '2012-10-17',
     Statement: [
-      { Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' },
+      {
+        Effect: 'Allow',
+        Principal: { Service: 's3.amazonaws.com' },
+        Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': ACCOUNT },
+          ArnLike: { 'aws:SourceArn': ['arn:aws:s3:::photos-us'] },
+        },
+      },
     ],
   });
+  assert.throws(
+    () => rolePreview({ ...input, accountId: 'local' }),
+    /not a 12-digit AWS account id/,
+  );
   assert.deepEqual(JSON.parse(p.permissionPolicy), {
     Version: '2012-10-17',
     Statement: [
@@ -219,10 +234,13 @@ test('rolePreview: trust for s3.amazonaws.com, least privilege on exactly the bu
   );
   // The same buckets in another order: the same role.
   assert.equal(
-    rolePreview({ sources: [SRC, DST], destinations: [DST, SRC] }).roleName,
-    rolePreview({ sources: [DST, SRC], destinations: [SRC, DST] }).roleName,
+    rolePreview({ accountId: ACCOUNT, sources: [SRC, DST], destinations: [DST, SRC] }).roleName,
+    rolePreview({ accountId: ACCOUNT, sources: [DST, SRC], destinations: [SRC, DST] }).roleName,
   );
-  assert.throws(() => rolePreview({ sources: [], destinations: [DST] }), /at least one source/);
+  assert.throws(
+    () => rolePreview({ accountId: ACCOUNT, sources: [], destinations: [DST] }),
+    /at least one source/,
+  );
 });
 
 test('local regions need no role, and say so; AWS does', () => {
@@ -238,7 +256,12 @@ test('local regions need no role, and say so; AWS does', () => {
 test('without IAM permission the app says so and creates nothing', async () => {
   running();
   assert.equal(granted, false, 'runs before the grant');
-  const preview = rolePreview({ sources: [SRC], destinations: [DST], roleName: 'denied-role' });
+  const preview = rolePreview({
+    accountId: ACCOUNT,
+    sources: [SRC],
+    destinations: [DST],
+    roleName: 'denied-role',
+  });
   await assert.rejects(
     createReplicationRole(iam, preview),
     /may not create IAM role 'denied-role' \(AccessDenied\).*pick an existing role/,
@@ -248,7 +271,7 @@ test('without IAM permission the app says so and creates nothing', async () => {
 test('the created role has exactly the policies the preview showed; KMS only when asked', async () => {
   running();
   await grantIam();
-  const plain = rolePreview({ sources: [SRC], destinations: [DST] });
+  const plain = rolePreview({ accountId: ACCOUNT, sources: [SRC], destinations: [DST] });
   const made = await createReplicationRole(iam, plain);
   assert.equal(made.created, true);
   assert.equal(made.arn, `arn:aws:iam::123456789012:role/${plain.roleName}`);
@@ -258,6 +281,7 @@ test('the created role has exactly the policies the preview showed; KMS only whe
   assert.doesNotMatch(JSON.stringify(s.policies), /kms:/);
 
   const withKms = rolePreview({
+    accountId: ACCOUNT,
     sources: [SRC],
     destinations: [DST],
     roleName: 'replication-with-kms',
@@ -276,9 +300,15 @@ test('the created role has exactly the policies the preview showed; KMS only whe
 test('an existing role of the same name: reused with the new permissions if S3 may assume it, refused otherwise', async () => {
   running();
   await grantIam();
-  const first = rolePreview({ sources: [SRC], destinations: [DST], roleName: 'reused-role' });
+  const first = rolePreview({
+    accountId: ACCOUNT,
+    sources: [SRC],
+    destinations: [DST],
+    roleName: 'reused-role',
+  });
   const a = await createReplicationRole(iam, first);
   const wider = rolePreview({
+    accountId: ACCOUNT,
     sources: [SRC],
     destinations: [DST],
     roleName: 'reused-role',
@@ -305,7 +335,12 @@ test('an existing role of the same name: reused with the new permissions if S3 m
       }),
     }),
   );
-  const clash = rolePreview({ sources: [SRC], destinations: [DST], roleName: 'ec2-role' });
+  const clash = rolePreview({
+    accountId: ACCOUNT,
+    sources: [SRC],
+    destinations: [DST],
+    roleName: 'ec2-role',
+  });
   await assert.rejects(
     createReplicationRole(iam, clash),
     /'ec2-role' already exists.*trust policy differs/,
@@ -350,7 +385,9 @@ test('the two-way wizard on an AWS account: previews the role, creates it, both 
   assert.match(preview.steps.join('\n'), new RegExp(`Create IAM role '${preview.role.roleName}'`));
   assert.deepEqual(
     JSON.parse(preview.role.permissionPolicy),
-    JSON.parse(rolePreview({ sources: [a, b], destinations: [b, a] }).permissionPolicy),
+    JSON.parse(
+      rolePreview({ accountId: ACCOUNT, sources: [a, b], destinations: [b, a] }).permissionPolicy,
+    ),
   );
 
   const done = await createTwoWay(input);

@@ -1,10 +1,14 @@
-// The IAM role S3 assumes to replicate (AWS only). rolePreview shows exactly what would be
-// created: a trust policy for s3.amazonaws.com and a least-privilege permission policy for
-// exactly the source and destination buckets (owner override and KMS statements only when
-// asked). createReplicationRole creates that and nothing else. The local regions need no role:
-// their configurations carry a fixed placeholder ARN that the server accepts.
+// The IAM role S3 assumes to replicate (AWS only), and the one generator of its policies: the
+// two-way wizard and the rule editor both call rolePreview (the renderer gets its text through
+// replication.rolePreview), so what is shown is byte for byte what createReplicationRole
+// creates. The trust policy lets s3.amazonaws.com assume the role only for the caller's account
+// (aws:SourceAccount, learned from IAM GetUser) and the source buckets (aws:SourceArn); the
+// permission policy covers exactly the source and destination buckets (owner override and
+// KMS statements only when asked). The local regions need no role: their configurations carry
+// a fixed placeholder ARN in the fixed local account LOCAL_ACCOUNT_ID.
 import {
   CreateRoleCommand,
+  GetUserCommand,
   DeleteRoleCommand,
   DeleteRolePolicyCommand,
   GetRoleCommand,
@@ -14,11 +18,14 @@ import {
 } from '@aws-sdk/client-iam';
 import { createHash } from 'node:crypto';
 import { isDeepStrictEqual } from 'node:util';
-import type { RolePreview } from '../../contract/replication.js';
+import type { ReplicationRuleModel, RolePreview } from '../../contract/replication.js';
 import { bucketArn, type BucketRef } from './rules.js';
 
+/** The account id the local regions stand for (they have no STS or IAM to ask). */
+export const LOCAL_ACCOUNT_ID = '000000000000';
+
 /** The role named in configurations of the local regions (they assume no role). */
-export const LOCAL_ROLE_ARN = 'arn:aws:iam::000000000000:role/replica-sync-local-regions';
+export const LOCAL_ROLE_ARN = `arn:aws:iam::${LOCAL_ACCOUNT_ID}:role/replica-sync-local-regions`;
 
 /** Name of the inline permission policy on a role the app creates. */
 export const ROLE_POLICY_NAME = 'replica-sync-replication';
@@ -57,6 +64,8 @@ export function roleRequirement(kind: AccountKind): {
 }
 
 export interface RolePreviewInput {
+  /** The 12-digit account whose buckets S3 replicates for (trust policy's aws:SourceAccount). */
+  accountId: string;
   /** Buckets S3 replicates from (two-way: both). */
   sources: BucketRef[];
   /** Buckets it replicates into. */
@@ -84,7 +93,10 @@ export function defaultRoleName(sources: BucketRef[], destinations: BucketRef[])
   return `replica-sync-replication-${createHash('sha256').update(id).digest('hex').slice(0, 12)}`;
 }
 
-export function trustPolicyDocument(): object {
+/** S3 may assume the role only on behalf of `accountId`'s source buckets (confused deputy). */
+export function trustPolicyDocument(accountId: string, sources: BucketRef[]): object {
+  if (!/^\d{12}$/.test(accountId))
+    throw new Error(`'${accountId}' is not a 12-digit AWS account id.`);
   return {
     Version: '2012-10-17',
     Statement: [
@@ -92,6 +104,10 @@ export function trustPolicyDocument(): object {
         Effect: 'Allow',
         Principal: { Service: 's3.amazonaws.com' },
         Action: 'sts:AssumeRole',
+        Condition: {
+          StringEquals: { 'aws:SourceAccount': accountId },
+          ArnLike: { 'aws:SourceArn': sorted(sources).map((b) => bucketArn(b.bucket)) },
+        },
       },
     ],
   };
@@ -172,9 +188,55 @@ export function permissionPolicyDocument(input: RolePreviewInput): object {
 export function rolePreview(input: RolePreviewInput): RolePreview {
   return {
     roleName: input.roleName ?? defaultRoleName(input.sources, input.destinations),
-    trustPolicy: JSON.stringify(trustPolicyDocument(), null, 2),
     permissionPolicy: JSON.stringify(permissionPolicyDocument(input), null, 2),
+    trustPolicy: JSON.stringify(trustPolicyDocument(input.accountId, input.sources), null, 2),
   };
+}
+
+/** The role for the rules of one bucket: the editor's input to rolePreview. */
+export function bucketRoleInput(
+  accountId: string,
+  source: BucketRef,
+  rules: readonly ReplicationRuleModel[],
+  /** Destinations that replicate back into `source` (two-way): the role covers both ways. */
+  returning: readonly BucketRef[] = [],
+): RolePreviewInput {
+  const destinations = rules.map((r) => ({
+    bucket: r.destination.bucket,
+    region: r.destination.region ?? source.region,
+  }));
+  const back = returning.filter((b) => destinations.some((d) => d.bucket === b.bucket));
+  return {
+    accountId,
+    sources: [source, ...back],
+    destinations: back.length > 0 ? [...destinations, source] : destinations,
+    ownerOverride: rules.some((r) => r.destination.ownerOverride),
+  };
+}
+
+/** The account id in an IAM or STS ARN (arn:aws:iam::<id>:user/...), else null. */
+export function accountOfArn(text: string | undefined): string | null {
+  return /arn:aws[\w-]*:(?:iam|sts)::(\d{12}):/.exec(text ?? '')?.[1] ?? null;
+}
+
+/**
+ * The account of the credentials, from IAM GetUser's ARN (the SDK has no STS client here). An
+ * assumed role may not call GetUser, but IAM names the caller's ARN in the refusal.
+ */
+export async function callerAccountId(iam: IAMClient): Promise<string> {
+  let found: string | null;
+  try {
+    found = accountOfArn((await iam.send(new GetUserCommand({}))).User?.Arn);
+  } catch (err) {
+    found = accountOfArn((err as Error).message);
+    if (found === null)
+      throw new Error(
+        `Could not learn the AWS account of these credentials (IAM GetUser: ${iamCode(err)}): enter the ARN of an existing role instead.`,
+        { cause: err },
+      );
+  }
+  if (found === null) throw new Error('IAM GetUser answered without the ARN of the caller.');
+  return found;
 }
 
 /** IAM returns policy documents URL-encoded. */

@@ -40,6 +40,7 @@ import { ReplicaTracker } from './status-tracker.js';
 import type { ReplicaDestination, TrackerTuning } from './tracker-config.js';
 import { createTwoWay, previewTwoWay, type TwoWayInput } from './two-way.js';
 import { outageHandlers } from './outage-commands.js';
+import { roleHandlers } from './role-commands.js';
 import { twoWayInputFor, type TwoWayArgs } from './two-way-input.js';
 
 export interface ReplicationServiceOptions {
@@ -239,6 +240,7 @@ export class ReplicationService {
     },
     'regions.list': (args, signal) => this.outage['regions.list'](args, signal),
     'regions.setOutage': (args, signal) => this.outage['regions.setOutage'](args, signal),
+    ...roleHandlers({ account: (id) => this.account(id), client: (a, r) => this.client(a, r) }),
   };
 
   private staleInput(folderId: string) {

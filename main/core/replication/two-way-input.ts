@@ -1,5 +1,6 @@
-// The two-way wizard's input for one account: its clients, its bucket locator and, on AWS
-// when a role is to be created, an IAM client with the same credentials.
+// The two-way wizard's input for one account: its clients, its bucket locator and, on AWS, an
+// IAM client with the same credentials (it names the account in the role's trust policy and
+// creates the role when asked).
 import { IAMClient } from '@aws-sdk/client-iam';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { Account } from '../accounts/account.js';
@@ -14,12 +15,20 @@ export interface TwoWayArgs {
   createRole?: boolean;
 }
 
+/** IAM is global; it signs with the same credentials as the account's S3 client. */
+export function iamClientFor(clientFor: (region: string) => S3Client): IAMClient {
+  return new IAMClient({
+    region: 'us-east-1',
+    credentials: clientFor('us-east-1').config.credentials,
+  });
+}
+
 export function twoWayInputFor(
   account: Account,
   args: TwoWayArgs,
   o: { clientFor(region: string): S3Client; policy: RegionPolicy },
 ): TwoWayInput {
-  const aws = account.kind !== 'local';
+  const aws = account.kind === 'aws-profile' || account.kind === 'aws-keys';
   return {
     accountId: account.id,
     accountKind: account.kind,
@@ -29,14 +38,6 @@ export function twoWayInputFor(
     b: args.b,
     ...(args.role !== undefined ? { role: args.role } : {}),
     ...(args.createRole !== undefined ? { createRole: args.createRole } : {}),
-    // IAM is global; it signs with the same credentials as the account's S3 client.
-    ...(aws && args.createRole
-      ? {
-          iam: new IAMClient({
-            region: 'us-east-1',
-            credentials: o.clientFor('us-east-1').config.credentials,
-          }),
-        }
-      : {}),
+    ...(aws && args.role === undefined ? { iam: iamClientFor(o.clientFor) } : {}),
   };
 }

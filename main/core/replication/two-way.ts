@@ -23,6 +23,7 @@ import { classifyS3Error, type S3OperationError } from '../transfer/s3-errors.js
 import { checkRules, gatherCheckInput } from './checks.js';
 import {
   LOCAL_ROLE_ARN,
+  callerAccountId,
   createReplicationRole,
   deleteReplicationRole,
   rolePreview,
@@ -54,6 +55,8 @@ export interface TwoWayInput {
   /** AWS: create the role the preview shows (needs `iam`). */
   createRole?: boolean;
   iam?: IAMClient;
+  /** The 12-digit AWS account of the buckets; default: learned from `iam` (GetUser). */
+  awsAccountId?: string;
   /** Replicate delete markers both ways. Default true. */
   deleteMarkerReplication?: boolean;
   /** How the account's service names regions (custom: the signing region is the client's). */
@@ -227,11 +230,34 @@ async function planTwoWay(input: TwoWayInput): Promise<TwoWayPlan> {
       fix: null,
     });
   } else {
-    role = rolePreview({ sources: [input.a, input.b], destinations: [input.b, input.a] });
-    roleArn = `arn:aws:iam::000000000000:role/${role.roleName}`;
-    steps.push(
-      `Create IAM role '${role.roleName}' that S3 assumes (trust policy for s3.amazonaws.com) with permission to read '${input.a.bucket}' and '${input.b.bucket}' and write replicas into both, nothing else: the policies are shown below.`,
-    );
+    let account: string | null = input.awsAccountId ?? null;
+    let why = 'no IAM client to ask';
+    if (account === null && input.iam) {
+      try {
+        account = await callerAccountId(input.iam);
+      } catch (err) {
+        why = clause((err as Error).message);
+      }
+    }
+    if (account === null) {
+      checks.push({
+        level: 'error',
+        ruleId: null,
+        field: 'role',
+        message: `The role cannot be prepared: the AWS account of these credentials is unknown (${why}). Pick an existing role instead.`,
+        fix: null,
+      });
+    } else {
+      role = rolePreview({
+        accountId: account,
+        sources: [input.a, input.b],
+        destinations: [input.b, input.a],
+      });
+      roleArn = `arn:aws:iam::${account}:role/${role.roleName}`;
+      steps.push(
+        `Create IAM role '${role.roleName}' that S3 assumes (trust policy for s3.amazonaws.com, only for account ${account} and these two buckets) with permission to read '${input.a.bucket}' and '${input.b.bucket}' and write replicas into both, nothing else: the policies are shown below.`,
+      );
+    }
   }
   const deleteMarkers = input.deleteMarkerReplication ?? true;
   steps.push(ruleStep(a, deleteMarkers), ruleStep(b, deleteMarkers));
