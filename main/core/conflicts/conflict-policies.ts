@@ -1,7 +1,10 @@
-// The per-folder automatic conflict policy, kept in a small JSON file (never by default).
+// The per-folder automatic conflict policy, kept in a small JSON file (never by default), and
+// the side each policy (and each bulk choice) keeps.
 import fs from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import type { ConflictPolicy } from '../../contract/index.js';
+import type { ConflictRecord, ConflictSide } from './detector.js';
+import { newest, type Winner } from './resolution-write.js';
 
 export class PolicyFile {
   private policies: Record<string, ConflictPolicy>;
@@ -24,4 +27,47 @@ export class PolicyFile {
     fs.writeFileSync(tmp, JSON.stringify(this.policies, null, 2), { mode: 0o600 });
     fs.renameSync(tmp, this.file);
   }
+}
+
+/** The sides a policy chooses from: the local file and every version with content. */
+function candidates(r: ConflictRecord): ConflictSide[] {
+  return r.sides.filter((s) => s.local || (s.versionId && !s.deleteMarker));
+}
+
+/**
+ * The side an automatic policy keeps under the real name ("keep both": the loser is kept as
+ * a version and as a conflict copy). newest-wins: the side written last (Last-Modified, the
+ * local file's mtime); this-device-wins: the local file, else this device's newest version.
+ * Undefined when the policy has nothing to choose (no side from this device).
+ */
+export function policyWinner(
+  r: ConflictRecord,
+  policy: Exclude<ConflictPolicy, 'ask'>,
+  device: string,
+): Winner | undefined {
+  const sides = candidates(r);
+  const top =
+    policy === 'newest-wins'
+      ? newest(sides)
+      : (sides.find((s) => s.local) ?? newest(sides.filter((s) => s.device === device)));
+  if (!top) return undefined;
+  return top.local ? 'local' : { versionId: top.versionId as string };
+}
+
+/** The side a bulk resolution keeps (conflicts.bulkPreview / bulkResolve). */
+export function bulkChoice(
+  r: ConflictRecord,
+  policy: 'keep-local' | 'keep-newest',
+  device: string,
+): { keep: 'local' | 'remote'; versionId: string | null } {
+  const remote = r.sides.filter((s) => !s.local && s.versionId && !s.deleteMarker);
+  if (policy === 'keep-local') {
+    if (r.sides.some((s) => s.local)) return { keep: 'local', versionId: null };
+    const mine = newest(remote.filter((s) => s.device === device));
+    return { keep: 'remote', versionId: mine?.versionId ?? newest(remote)?.versionId ?? null };
+  }
+  const top = newest(r.sides);
+  return top?.local
+    ? { keep: 'local', versionId: null }
+    : { keep: 'remote', versionId: top?.versionId ?? null };
 }

@@ -13,9 +13,14 @@ import {
 
 export type Keep = 'local' | 'remote' | 'both';
 
+/** Which side "keep both" makes current under the real name: the local file or a version. */
+export type Winner = 'local' | { versionId: string };
+
 export interface ResolutionInput {
   record: ConflictRecord;
   keep: Keep | string;
+  /** For 'both': the side kept under the real name (default: the other device's version). */
+  winner?: Winner;
   device: string;
   /** Who wrote a side, in words (the conflict copy's name). */
   labelOf: (side: ConflictSide) => string;
@@ -40,14 +45,11 @@ export async function writeResolution(
   const base = { ...target, heads };
   try {
     if (keep === 'both') {
-      const winner = theirs ?? current;
-      if (!winner?.versionId)
-        throw invalid('keep', 'There is no version in the bucket to keep beside the local file.');
-      const loser = local ?? remote.find((s) => s !== winner);
-      if (!loser) throw invalid('keep', 'There is only one side to keep.');
+      const { side, win, loser } = keepBothSides(input.winner, local, remote, theirs ?? current);
+      if (!loser || loser === win) throw invalid('keep', 'There is only one side to keep.');
       return await resolveKeepBoth({
         ...base,
-        keep: { kind: 'version', versionId: winner.versionId },
+        keep: side,
         other: {
           ...(loser.local ? { local: true as const } : { versionId: loser.versionId as string }),
           deviceLabel: input.labelOf(loser),
@@ -67,6 +69,29 @@ export async function writeResolution(
   } catch (err) {
     rethrowChanged(err);
   }
+}
+
+/** "Keep both": the winner (kept under the real name) and the loser (the conflict copy). */
+function keepBothSides(
+  winner: Winner | undefined,
+  local: ConflictSide | undefined,
+  remote: ConflictSide[],
+  theirs: ConflictSide | undefined,
+): { side: KeepSide; win: ConflictSide | undefined; loser: ConflictSide | undefined } {
+  if (winner === 'local') {
+    if (!local) throw invalid('keep', 'There is no local file to keep.');
+    return { side: { kind: 'local' }, win: local, loser: theirs ?? newest(remote) };
+  }
+  const win = winner ? remote.find((s) => s.versionId === winner.versionId) : theirs;
+  if (!win?.versionId)
+    throw invalid(
+      'keep',
+      winner
+        ? `Version ${winner.versionId} is not a side of this conflict.`
+        : 'There is no version in the bucket to keep beside the local file.',
+    );
+  const loser = local ?? newest(remote.filter((s) => s !== win));
+  return { side: { kind: 'version', versionId: win.versionId }, win, loser };
 }
 
 export function sideOf(r: ConflictRecord, versionId: string): ConflictSide {

@@ -22,17 +22,17 @@ import {
   type ConflictSide,
   type GroupMember,
 } from './detector.js';
-import { PolicyFile } from './conflict-policies.js';
+import { bulkChoice, policyWinner, PolicyFile } from './conflict-policies.js';
 import { sideLabel, summarize, type Me } from './conflict-view.js';
 import { listVersions, previewLocal, previewVersion } from './preview.js';
 import { restoreVersion } from './resolve.js';
 import {
   invalid,
-  newest,
   rethrowChanged,
   sideOf,
   writeResolution,
   type Keep,
+  type Winner,
 } from './resolution-write.js';
 
 export interface ConflictServiceOptions {
@@ -175,7 +175,7 @@ export class ConflictService {
     'conflicts.bulkPreview': async ({ ids, policy }) =>
       ids.map((id) => {
         const r = this.record(id);
-        const keep = this.bulkChoice(r, policy);
+        const keep = bulkChoice(r, policy, this.o.device);
         return { id, relPath: this.relPath(this.folder(r.folderId), r.key), ...keep };
       }),
     'conflicts.bulkResolve': async ({ ids, policy }) => {
@@ -184,7 +184,7 @@ export class ConflictService {
       for (const id of ids) {
         try {
           const r = this.record(id);
-          const choice = this.bulkChoice(r, policy);
+          const choice = bulkChoice(r, policy, this.o.device);
           await this.resolve(r, choice.keep === 'local' ? 'local' : (choice.versionId ?? 'remote'));
           resolved++;
         } catch (err) {
@@ -241,11 +241,13 @@ export class ConflictService {
   private async resolve(
     r: ConflictRecord,
     keep: Keep | string,
+    winner?: Winner,
   ): Promise<{ resolved: true; versionId: string; copy: string | null }> {
     const f = this.folder(r.folderId);
     const result = await writeResolution({
       record: r,
       keep,
+      ...(winner ? { winner } : {}),
       device: this.o.device,
       labelOf: (side) => this.labelOf(side),
       target: {
@@ -282,12 +284,18 @@ export class ConflictService {
     return { resolved: true, versionId: result.versionId, copy: result.conflictCopy ?? null };
   }
 
-  /** A folder's automatic policy: never by default; always keeps the loser as a copy. */
+  /** A folder's automatic policy: never by default; the winner takes the name, the loser is
+   * kept as a version and as a conflict copy. */
   private async applyPolicy(r: ConflictRecord): Promise<void> {
     const policy = this.policies.get(r.folderId);
     if (policy === 'ask' || r.kind === 'possible' || r.kind === 'divergence') return;
+    const winner = policyWinner(r, policy, this.o.device);
+    if (!winner) {
+      this.o.activity('info', `No side of ${r.key} is from this device: it waits for you.`);
+      return;
+    }
     try {
-      await this.resolve(r, 'both');
+      await this.resolve(r, 'both', winner);
       this.o.activity('info', `Resolved automatically (${policy.replace(/-/g, ' ')}): ${r.key}`);
     } catch (err) {
       this.o.activity(
@@ -295,22 +303,6 @@ export class ConflictService {
         `The automatic policy could not resolve ${r.key}: ${(err as Error).message}`,
       );
     }
-  }
-
-  private bulkChoice(
-    r: ConflictRecord,
-    policy: 'keep-local' | 'keep-newest',
-  ): { keep: 'local' | 'remote'; versionId: string | null } {
-    const remote = r.sides.filter((s) => !s.local && s.versionId && !s.deleteMarker);
-    if (policy === 'keep-local') {
-      if (r.sides.some((s) => s.local)) return { keep: 'local', versionId: null };
-      const mine = newest(remote.filter((s) => s.device === this.o.device));
-      return { keep: 'remote', versionId: mine?.versionId ?? newest(remote)?.versionId ?? null };
-    }
-    const top = newest(r.sides);
-    return top?.local
-      ? { keep: 'local', versionId: null }
-      : { keep: 'remote', versionId: top?.versionId ?? null };
   }
 
   private summary(r: ConflictRecord): ConflictSummary {
