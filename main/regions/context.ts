@@ -5,6 +5,7 @@ import type { VerifiedAuth } from './auth/sigv4.js';
 import type { WriteTracker } from './conditional.js';
 import { noSuchBucket } from './error-catalog.js';
 import type { Faults } from './faults.js';
+import type { ReplicaChecksums } from './replica-checksum.js';
 import type { Replicator } from './replication.js';
 import type { BlobStore } from './store/blobs.js';
 import type { Bucket, BucketStore } from './store/buckets.js';
@@ -26,6 +27,7 @@ export interface Runtime {
   objects: ObjectStore;
   multipart: MultipartStore;
   replication: Replicator;
+  replicaChecksums: ReplicaChecksums;
   faults: Faults;
   writes: WriteTracker;
   credentials: { accessKeyId: string; secretAccessKey: string };

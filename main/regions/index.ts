@@ -6,6 +6,7 @@ import { startAdminServer, type AdminServer } from './admin.js';
 import { WriteTracker } from './conditional.js';
 import type { RegionInfo, Runtime } from './context.js';
 import { Faults, type FaultSettings } from './faults.js';
+import { ReplicaChecksums } from './replica-checksum.js';
 import { Replicator, type ReplicationStats } from './replication.js';
 import { startRegionServer, type RegionServer } from './server.js';
 import { BlobStore } from './store/blobs.js';
@@ -169,7 +170,17 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
   const faults = new Faults(names, { replicationDelayMs: opts.replicationDelayMs ?? 0 });
   for (const [region, f] of Object.entries(opts.faults ?? {})) faults.set(region, f);
   const writes = new WriteTracker();
-  const replication = new Replicator({ db, blobs, buckets, objects, faults, writes, log });
+  const replicaChecksums = new ReplicaChecksums(blobs);
+  const replication = new Replicator({
+    db,
+    blobs,
+    buckets,
+    objects,
+    faults,
+    writes,
+    checksums: replicaChecksums,
+    log,
+  });
   const regions = new Map<string, RegionInfo>();
   const rt: Runtime = {
     db,
@@ -178,6 +189,7 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
     objects,
     multipart,
     replication,
+    replicaChecksums,
     faults,
     writes,
     credentials: { accessKeyId: secrets.accessKeyId, secretAccessKey: secrets.secretAccessKey },

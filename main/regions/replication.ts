@@ -4,6 +4,7 @@
 // again, so two buckets replicating into each other do not loop.
 import type { WriteTracker } from './conditional.js';
 import type { Faults } from './faults.js';
+import type { ReplicaChecksums, ReplicaHash } from './replica-checksum.js';
 import { destinationsFor, type Destination } from './replication-config.js';
 import type { BlobStore } from './store/blobs.js';
 import type { Bucket, BucketStore } from './store/buckets.js';
@@ -34,6 +35,7 @@ export interface ReplicatorDeps {
   objects: ObjectStore;
   faults: Faults;
   writes: WriteTracker;
+  checksums: ReplicaChecksums;
   log: (line: string) => void;
 }
 
@@ -189,10 +191,17 @@ export class Replicator {
       return;
     }
     let blob: string | null = null;
+    let hash: ReplicaHash | undefined;
     if (!source.deleteMarker) {
-      // The replica gets its own copy of the bytes, as one blob even for a multipart object.
+      // The replica gets its own copy of the bytes, as one blob even for a multipart object,
+      // and its checksum is computed from the bytes stored at the destination (not copied).
       const tmp = await blobs.receive(blobs.readObject(source, 0, source.size - 1));
       blob = await blobs.commit(tmp.tmp);
+      if (source.checksum) {
+        const { algorithm, type } = source.checksum;
+        const shape = { blob, size: source.size, ...(source.parts ? { parts: source.parts } : {}) };
+        hash = await this.d.checksums.of(shape, algorithm, type);
+      }
     }
     let inserted = false;
     db.transaction(() => {
@@ -205,7 +214,7 @@ export class Replicator {
         t.dest_bucket,
         t.key,
         t.version_id,
-        replicaData(source, t, blob),
+        replicaData(source, t, blob, hash),
       );
       this.finish(t, 'done');
     })();
@@ -254,6 +263,7 @@ function replicaData(
   source: ObjectVersion,
   t: TaskRow,
   blob: string | null,
+  hash: ReplicaHash | undefined,
 ): Parameters<ObjectStore['putReplica']>[3] {
   const data: Parameters<ObjectStore['putReplica']>[3] = {
     deleteMarker: source.deleteMarker,
@@ -268,10 +278,8 @@ function replicaData(
     replicationStatus: source.deleteMarker ? undefined : 'REPLICA',
   };
   if (source.contentType !== undefined) data.contentType = source.contentType;
-  if (source.checksum) data.checksum = source.checksum;
-  if (source.parts)
-    data.parts = source.parts.map(({ size, checksum }) =>
-      checksum ? { size, checksum } : { size },
-    );
+  if (hash) data.checksum = hash.checksum;
+  if (hash?.parts) data.parts = hash.parts;
+  else if (source.parts) data.parts = source.parts.map(({ size }) => ({ size }));
   return data;
 }

@@ -91,10 +91,22 @@ function invalidRangeAndPart(): never {
   throw invalidRequest('Cannot specify both Range header and partNumber query parameter');
 }
 
+/**
+ * A replica's checksum, when asked for, is the one of its stored bytes (rehashed when the blob
+ * changed since replication), so a replica whose bytes differ from the source's shows it.
+ */
+async function withStoredChecksum(ctx: Ctx, v: ObjectVersion): Promise<ObjectVersion> {
+  const mode = (header(ctx, 'x-amz-checksum-mode') ?? '').toUpperCase();
+  if (mode !== 'ENABLED' || v.replicationStatus !== 'REPLICA' || !v.blob || !v.checksum) return v;
+  const shape = { blob: v.blob, size: v.size, ...(v.parts ? { parts: v.parts } : {}) };
+  const hash = await ctx.rt.replicaChecksums.of(shape, v.checksum.algorithm, v.checksum.type);
+  return { ...v, checksum: hash.checksum, ...(hash.parts ? { parts: hash.parts } : {}) };
+}
+
 async function read(ctx: Ctx, withBody: boolean): Promise<void> {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
-  const v = selectVersion(ctx, bucket, key);
+  const v = await withStoredChecksum(ctx, selectVersion(ctx, bucket, key));
   const headers: Headers = objectHeaders(ctx, bucket, v);
   if (checkReadPreconditions(ctx.req.headers, v) === 304) {
     sendEmpty(ctx, 304, {

@@ -106,6 +106,12 @@ export class BlobStore {
     return Readable.from(pieces(), { objectMode: false });
   }
 
+  /** A signature of the blob file's state (size, inode, mtime, ctime): changes when it is rewritten. */
+  async signature(id: string): Promise<string> {
+    const st = await fs.stat(this.pathOf(id), { bigint: true });
+    return `${st.size}:${st.ino}:${st.mtimeNs}:${st.ctimeNs}`;
+  }
+
   async remove(id: string | null | undefined): Promise<void> {
     if (!id) return;
     await fs.rm(this.pathOf(id), { force: true });
