@@ -13,7 +13,6 @@ import {
   storageClassLabel,
   VERDICT_LABELS,
 } from '../../renderer/src/replication-format.js';
-import { replicationRoleName, rolePreviewFor } from '../../renderer/src/role-policy.js';
 import { countMarkers, lossByRegion, staleKeys } from '../../renderer/src/stale-replicas.js';
 
 function bucket(name: string, region: string): BucketReplication {
@@ -133,36 +132,5 @@ describe('stale replicas', () => {
     assert.deepEqual(staleKeys(replicas), ['a.txt', 'b.txt']);
     assert.equal(countMarkers(1), '1 delete marker');
     assert.equal(countMarkers(1200), '1,200 delete markers');
-  });
-});
-
-describe('role policy', () => {
-  it('trusts S3 and grants least privilege on source and destinations', () => {
-    const preview = rolePreviewFor('src', [
-      rule,
-      {
-        ...rule,
-        id: 'r2',
-        destination: { ...rule.destination, bucket: 'other', ownerOverride: true },
-      },
-    ]);
-    assert.equal(preview.roleName, 'replica-sync-replication-src');
-    const trust = JSON.parse(preview.trustPolicy);
-    assert.equal(trust.Statement[0].Principal.Service, 's3.amazonaws.com');
-    assert.equal(trust.Statement[0].Action, 'sts:AssumeRole');
-    const permission = JSON.parse(preview.permissionPolicy);
-    assert.deepEqual(permission.Statement[0].Resource, ['arn:aws:s3:::src']);
-    assert.deepEqual(permission.Statement[1].Resource, ['arn:aws:s3:::src/*']);
-    assert.deepEqual(permission.Statement[2].Resource, [
-      'arn:aws:s3:::dest/*',
-      'arn:aws:s3:::other/*',
-    ]);
-    assert.ok(permission.Statement[2].Action.includes('s3:ObjectOwnerOverrideToBucketOwner'));
-  });
-
-  it('keeps role names within 64 characters', () => {
-    const name = replicationRoleName('x'.repeat(63));
-    assert.ok(name.length <= 64);
-    assert.ok(name.startsWith('replica-sync-replication-'));
   });
 });

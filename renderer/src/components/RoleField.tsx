@@ -1,23 +1,37 @@
 import type { RolePreview } from '../../../main/contract/replication.js';
+import { useExistingRoles } from '../hooks/use-role-offer.js';
 import { RolePolicyPreview } from './RolePolicyPreview.js';
 import { TextField } from './TextField.js';
 
 interface Props {
   id: string;
+  accountId: string;
   local: boolean;
-  /** The role ARN as typed. */
+  /** The role ARN as typed or picked. */
   value: string;
   onChange: (value: string) => void;
-  /** The policies the role needs for these rules (AWS only). */
+  /** The role the app would create for these rules, from the main side (AWS only). */
   preview: RolePreview | null;
+  /** Why there is no preview (e.g. the account could not be learned). */
+  previewMessage?: string | undefined;
+  /** The editor: create the previewed role on save, or use an existing one. */
+  create?: { chosen: boolean; onChoose: (create: boolean) => void } | undefined;
   hint?: string;
 }
 
 const DEFAULT_HINT =
   "The role S3 assumes to copy objects, e.g. arn:aws:iam::111122223333:role/replication. Leave empty to keep the bucket's role.";
 
-/** The IAM role S3 assumes: none for local regions; on AWS its ARN and the policies it needs. */
-export function RoleField({ id, local, value, onChange, preview, hint = DEFAULT_HINT }: Props) {
+/**
+ * The IAM role S3 assumes: none for local regions; on AWS either the role the app creates
+ * (its policies shown exactly) or an existing one, picked from the roles S3 may assume
+ * (replication.listRoles) or entered as an ARN.
+ */
+export function RoleField(props: Props) {
+  const { id, accountId, local, value, onChange, preview, previewMessage, create } = props;
+  const hint = props.hint ?? DEFAULT_HINT;
+  const creating = create?.chosen === true;
+  const existing = useExistingRoles(accountId, !local && !creating);
   if (local) {
     return (
       <div className="notice" role="note">
@@ -26,19 +40,89 @@ export function RoleField({ id, local, value, onChange, preview, hint = DEFAULT_
       </div>
     );
   }
+  const roles = existing.roles ?? [];
+  const picked = roles.some((r) => r.arn === value) ? value : '';
   return (
     <fieldset>
       <legend>IAM role</legend>
-      <TextField id={id} label="IAM role ARN" value={value} hint={hint} onChange={onChange} />
+      {create ? (
+        <>
+          <div className="field field-check">
+            <input
+              id={`${id}-create`}
+              type="radio"
+              name={`${id}-choice`}
+              checked={creating}
+              disabled={preview === null}
+              onChange={() => create.onChoose(true)}
+            />
+            <label htmlFor={`${id}-create`}>
+              {preview ? `Create role ${preview.roleName}` : 'Create a role for these rules'}
+            </label>
+          </div>
+          <div className="field field-check">
+            <input
+              id={`${id}-existing`}
+              type="radio"
+              name={`${id}-choice`}
+              checked={!creating}
+              onChange={() => create.onChoose(false)}
+            />
+            <label htmlFor={`${id}-existing`}>Use an existing role</label>
+          </div>
+        </>
+      ) : null}
+      {creating ? null : (
+        <>
+          <div className="field">
+            <label htmlFor={`${id}-pick`}>Roles S3 can assume</label>
+            <select
+              id={`${id}-pick`}
+              value={picked}
+              aria-describedby={`${id}-pick-hint`}
+              onChange={(event) => onChange(event.target.value)}
+            >
+              <option value="">
+                {existing.roles === null && existing.error === null
+                  ? 'Loading roles…'
+                  : 'Other: enter its ARN below'}
+              </option>
+              {roles.map((r) => (
+                <option key={r.arn} value={r.arn}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+            <p className="field-hint" id={`${id}-pick-hint`}>
+              {existing.error
+                ? existing.error.message
+                : existing.roles !== null && roles.length === 0
+                  ? 'No role of this account lets S3 assume it.'
+                  : 'Only roles whose trust policy lets s3.amazonaws.com assume them are listed.'}
+            </p>
+          </div>
+          <TextField id={id} label="IAM role ARN" value={value} hint={hint} onChange={onChange} />
+        </>
+      )}
       {preview ? (
-        <details className="role-details" open={value.trim() === ''}>
-          <summary>Policies this role needs</summary>
+        creating ? (
           <RolePolicyPreview
             level={5}
             role={preview}
-            intro="Create the role in IAM with these two policies (or check that the role you name has them) before saving."
+            intro="Replica Sync creates this role with these two policies when you save."
           />
-        </details>
+        ) : (
+          <details className="role-details" open={value.trim() === ''}>
+            <summary>Policies this role needs</summary>
+            <RolePolicyPreview
+              level={5}
+              role={preview}
+              intro="The role you name needs these two policies (or wider ones)."
+            />
+          </details>
+        )
+      ) : previewMessage ? (
+        <p className="field-hint">{previewMessage}</p>
       ) : null}
     </fieldset>
   );

@@ -7,10 +7,10 @@ import type {
 import { api } from '../api-instance.js';
 import type { ContractError, Issue } from '../contract-error.js';
 import { asContractError } from '../hooks/use-live-value.js';
+import { useRoleOffer } from '../hooks/use-role-offer.js';
 import { useRuleChecks } from '../hooks/use-rule-checks.js';
 import { useVersioningFix } from '../hooks/use-versioning-fix.js';
 import { destinationChoices } from '../replication-format.js';
-import { rolePreviewFor } from '../role-policy.js';
 import {
   draftFromRule,
   editDraft,
@@ -77,6 +77,8 @@ export function RuleEditor(props: Props) {
   );
   const [draft, setDraft] = useState<RuleDraft>(initial);
   const [role, setRole] = useState(source.role ?? '');
+  // AWS without a role yet: create the one previewed (the same generator as the wizard's).
+  const [createRole, setCreateRole] = useState(!local && !source.role);
   const [submitted, setSubmitted] = useState(false);
   const [saving, setSaving] = useState(false);
   const [serverFields, setServerFields] = useState<RuleFieldErrors>({});
@@ -98,7 +100,11 @@ export function RuleEditor(props: Props) {
   const { rule, errors } = ruleFromDraft(draft, others);
   // Rebuilt on every render; the checks hook asks again only when its JSON changes.
   const rules = rule ? rulesWith(source.rules, rule, editing?.id ?? null) : null;
-  const checks = useRuleChecks({ accountId, bucket: source.bucket, region: source.region }, rules);
+  const target = { accountId, bucket: source.bucket, region: source.region };
+  const checks = useRuleChecks(target, rules);
+  const offer = useRoleOffer(target, rules, local);
+  // Until the offer is in, creating waits; an offer without a role leaves picking one.
+  const creating = !local && createRole && offer?.role !== null;
   const fix = useVersioningFix(accountId, () => {
     checks.recheck();
     onBucketsChanged();
@@ -124,7 +130,9 @@ export function RuleEditor(props: Props) {
 
   const checkErrors = checks.checks !== null && hasErrors(checks.checks);
   // Field problems do not disable Save: pressing it shows them all.
-  const blocked = rule !== null && (checks.checking || checkErrors || checks.error !== null);
+  const blocked =
+    rule !== null &&
+    (checks.checking || checkErrors || checks.error !== null || (creating && !offer?.role));
 
   const onSubmit = async (event: FormEvent<HTMLFormElement>): Promise<void> => {
     event.preventDefault();
@@ -135,7 +143,16 @@ export function RuleEditor(props: Props) {
     setSaveError(null);
     setIssues([]);
     try {
-      const trimmedRole = role.trim();
+      let trimmedRole = role.trim();
+      if (creating) {
+        const made = await api.invoke('replication.createRole', {
+          ...target,
+          rules: rulesArgs(rules),
+        });
+        trimmedRole = made.arn;
+        setRole(made.arn);
+        setCreateRole(false);
+      }
       const saved = await api.invoke('replication.save', {
         accountId,
         bucket: source.bucket,
@@ -331,10 +348,13 @@ export function RuleEditor(props: Props) {
 
       <RoleField
         id={`${id}-role`}
+        accountId={accountId}
         local={local}
         value={role}
         onChange={setRole}
-        preview={local || rules === null ? null : rolePreviewFor(source.bucket, rules)}
+        preview={offer?.role ?? null}
+        previewMessage={offer?.message}
+        create={{ chosen: creating, onChoose: setCreateRole }}
       />
 
       <section className="checks" aria-labelledby={`${id}-checks`}>

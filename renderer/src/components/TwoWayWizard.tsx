@@ -256,6 +256,7 @@ export function TwoWayWizard(props: Props) {
                   ) : (
                     <RoleField
                       id={`${id}-role-arn`}
+                      accountId={accountId}
                       local={false}
                       value={roleArn}
                       onChange={setRoleArn}
@@ -267,6 +268,7 @@ export function TwoWayWizard(props: Props) {
               ) : local ? (
                 <RoleField
                   id={`${id}-role-arn`}
+                  accountId={accountId}
                   local
                   value=""
                   onChange={setRoleArn}
