@@ -15,6 +15,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import {
   ROLE_POLICY_NAME,
+  callerAccountId,
   createReplicationRole,
   decodePolicy,
   defaultRoleName,
@@ -256,6 +257,8 @@ test('local regions need no role, and say so; AWS does', () => {
 test('without IAM permission the app says so and creates nothing', async () => {
   running();
   assert.equal(granted, false, 'runs before the grant');
+  // GetUser is refused too, but IAM names the caller's ARN in the refusal: the account is known.
+  assert.equal(await callerAccountId(iam), ACCOUNT);
   const preview = rolePreview({
     accountId: ACCOUNT,
     sources: [SRC],
