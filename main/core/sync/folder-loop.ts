@@ -58,6 +58,8 @@ export class FolderLoop implements Disposable {
   private aggregator: ChangeAggregator | undefined;
   private watcher: FolderWatcher | undefined;
 
+  private waitingPull: Promise<void> | null = null;
+
   constructor(
     readonly folder: FolderConfig,
     private readonly deps: FolderDeps,
@@ -159,8 +161,22 @@ export class FolderLoop implements Disposable {
           this.queueUpload(row.relPath);
   }
 
+  /**
+   * A pull asked for while another waits to start joins it: a slow listing never piles up
+   * pulls behind it (one runs, at most one waits).
+   */
   pull(): Promise<void> {
-    return this.enqueue('syncing', 'pull', () => this.pullOnce());
+    if (this.waitingPull) return this.waitingPull;
+    const queued = this.enqueue('syncing', 'pull', () => {
+      this.waitingPull = null;
+      return this.pullOnce();
+    });
+    this.waitingPull = queued;
+    // A job skipped while paused never starts: the next pull must not join it.
+    void queued.finally(() => {
+      if (this.waitingPull === queued) this.waitingPull = null;
+    });
+    return queued;
   }
 
   private async pullOnce(): Promise<void> {
