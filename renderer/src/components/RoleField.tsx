@@ -97,7 +97,7 @@ export function RoleField(props: Props) {
               {existing.error
                 ? existing.error.message
                 : existing.roles !== null && roles.length === 0
-                  ? 'No role of this account lets S3 assume it.'
+                  ? 'No IAM role of this account lets S3 assume it (roles are listed on AWS only).'
                   : 'Only roles whose trust policy lets s3.amazonaws.com assume them are listed.'}
             </p>
           </div>

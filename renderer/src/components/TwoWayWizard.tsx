@@ -63,6 +63,8 @@ export function TwoWayWizard(props: Props) {
     return () => dialog?.close();
   }, []);
 
+  const existingRole = (p: TwoWayPreview): boolean =>
+    !local && (p.role === null || roleChoice === 'existing');
   const refA = refOf(a);
   const refB = refOf(b);
   const same = a !== '' && a === b;
@@ -91,7 +93,7 @@ export function TwoWayWizard(props: Props) {
     setBusy('create');
     setError(null);
     try {
-      const useExisting = preview.role !== null && roleChoice === 'existing';
+      const useExisting = existingRole(preview);
       const result = await api.invoke('replication.createTwoWay', {
         accountId,
         a: refA,
@@ -126,10 +128,13 @@ export function TwoWayWizard(props: Props) {
     </option>
   );
 
+  // Without a role to create (custom service, unknown AWS account) the user names one: that
+  // answers the preview's role error.
+  const named = roleArn.trim() !== '';
   const blocked =
     preview === null ||
-    hasErrors(preview.checks) ||
-    (preview.role !== null && roleChoice === 'existing' && roleArn.trim() === '');
+    hasErrors(preview.checks.filter((c) => !(c.field === 'role' && named))) ||
+    (existingRole(preview) && !named);
 
   return (
     <dialog
@@ -274,7 +279,17 @@ export function TwoWayWizard(props: Props) {
                   onChange={setRoleArn}
                   preview={null}
                 />
-              ) : null}
+              ) : (
+                <RoleField
+                  id={`${id}-role-arn`}
+                  accountId={accountId}
+                  local={false}
+                  value={roleArn}
+                  onChange={setRoleArn}
+                  preview={null}
+                  hint="The ARN of the role (or replication target) S3 assumes for both buckets."
+                />
+              )}
             </section>
           ) : null}
 
