@@ -1,7 +1,7 @@
 // What main tells the renderer, by name.
 import type { ActivityEntry, AppNavigation, AppState, MenuModel } from './state.js';
 import type { ConflictSummary } from './conflicts.js';
-import type { FileReplication, LocalRegionStatus } from './replication.js';
+import type { FileReplication, LocalRegionStatus, RtcBreach } from './replication.js';
 import type { FileRow, FolderSummary } from './sync.js';
 
 export interface EventPayloads {
@@ -16,6 +16,8 @@ export interface EventPayloads {
   'files.changed': FileRow[];
   /** Replica status of files changed, batched. */
   'replication.changed': FileReplication[];
+  /** A copy missed the 15-minute window of a rule with RTC (for the notifier and the tray). */
+  'replication.rtcBreach': RtcBreach;
   /** Open conflicts, the whole list, when it changes. */
   'conflicts.changed': ConflictSummary[];
   /** Outage switches of the local regions changed. */
@@ -31,6 +33,7 @@ export const eventNames: EventName[] = [
   'folders.changed',
   'files.changed',
   'replication.changed',
+  'replication.rtcBreach',
   'regions.changed',
   'conflicts.changed',
 ];

@@ -123,7 +123,14 @@ export interface DestinationStatus {
   state: ReplicaState;
   /** Upload to verified, measured. */
   latencyMs: number | null;
-  /** Past the 15-minute Replication Time Control window. */
+  /**
+   * Where latencyMs comes from: 'service' (the replica's Last-Modified against the source's),
+   * 'observed' (the check that first saw the copy: at most this long). Absent: not measured.
+   */
+  latencyFrom?: 'service' | 'observed' | null;
+  /** The rule sending this copy has Replication Time Control (its 15-minute SLA). */
+  rtc?: boolean;
+  /** Past the 15-minute Replication Time Control window (only for rules with RTC). */
   rtcBreached: boolean;
   /** For failed/missing: the likely cause in plain words. */
   reason: string | null;
@@ -133,9 +140,33 @@ export interface FileReplication {
   folderId: string;
   relPath: string;
   versionId: string | null;
-  /** x-amz-replication-status of the source version, or NONE when no rule applies. */
-  sourceStatus: 'PENDING' | 'COMPLETED' | 'FAILED' | 'NONE' | 'UNKNOWN';
+  /**
+   * x-amz-replication-status of the source version, or NONE when no rule applies. REPLICA:
+   * this version is itself a copy (it came in by replication, e.g. two-way).
+   */
+  sourceStatus: 'PENDING' | 'COMPLETED' | 'FAILED' | 'NONE' | 'UNKNOWN' | 'REPLICA';
   destinations: DestinationStatus[];
+  /**
+   * Why the status is not known or not moving, in plain words (e.g. the replication rules
+   * cannot be read, or S3 has said PENDING past the 15-minute window); null when fine.
+   */
+  problem?: string | null;
+  /** Checks slowed down to hourly (the status cannot be learnt, or stays PENDING). */
+  slow?: boolean;
+  /** For REPLICA: where the version came from (bucket null when not known). */
+  replicaOf?: { bucket: string | null; region: string } | null;
+}
+
+/** A copy missed the 15-minute window of a rule with Replication Time Control. */
+export interface RtcBreach {
+  folderId: string;
+  relPath: string;
+  versionId: string;
+  bucket: string;
+  region: string;
+  ruleId: string | null;
+  /** Measured latency once the copy is there; null while it is still missing. */
+  latencyMs: number | null;
 }
 
 export interface RuleStats {

@@ -15,6 +15,8 @@ export interface AppState {
   /** Watched folders, by local path; filled by the sync engine. */
   folders: string[];
   conflicts: number;
+  /** A replica line for the tray, e.g. "2 replicas missed the 15-minute RTC window". */
+  replicaAlert?: string | null;
   /** The embedded local regions this instance runs, empty when they are off. */
   localRegions: { name: string; endpoint: string }[];
 }

@@ -69,7 +69,7 @@ export function formatLatency(ms: number | null): string {
 
 function badgeDetail(d: DestinationStatus): string {
   const parts = [`${d.bucket} (${d.region}): ${REPLICA_STATE_HINTS[d.state]}`];
-  if (d.latencyMs !== null) parts.push(`Replicated in ${formatLatency(d.latencyMs)}.`);
+  if (d.latencyMs !== null) parts.push(`${latencyWords(d)}.`);
   if (d.rtcBreached) parts.push('Past the 15-minute Replication Time Control window.');
   if (d.reason) parts.push(d.reason);
   return parts.join(' ');
@@ -112,7 +112,28 @@ export function replicaSummary(status: FileReplication | undefined): string {
       return 'Failed';
     case 'COMPLETED':
       return 'Replicated';
+    case 'REPLICA':
+      return replicaOfLabel(status);
   }
+}
+
+/** "Replica of eu-west-1 (docs-eu)", or "Replica (us-east-1)" when the origin is not known. */
+export function replicaOfLabel(status: FileReplication): string {
+  const o = status.replicaOf;
+  if (!o) return 'Replica';
+  return o.bucket === null ? `Replica (${o.region})` : `Replica of ${o.region} (${o.bucket})`;
+}
+
+/** "Replicated in 1.2 s" (the service's clocks) or "Replicated in at most 3 s" (as checked). */
+export function latencyWords(d: DestinationStatus): string {
+  if (d.latencyMs === null) return 'Latency not measured';
+  const t = formatLatency(d.latencyMs);
+  return d.latencyFrom === 'observed' ? `Replicated in at most ${t}` : `Replicated in ${t}`;
+}
+
+/** Why the state is not known or not moving (with its cadence); '' when nothing is wrong. */
+export function replicaProblem(status: FileReplication | undefined): string {
+  return status?.problem ?? '';
 }
 
 export const SOURCE_STATUS_LABELS: Record<FileReplication['sourceStatus'], string> = {
@@ -121,6 +142,7 @@ export const SOURCE_STATUS_LABELS: Record<FileReplication['sourceStatus'], strin
   FAILED: 'Failed (S3 could not copy it to at least one destination)',
   NONE: 'No rule applies to this file',
   UNKNOWN: 'Not known yet',
+  REPLICA: 'A replica (this version came in by replication; S3 does not copy it again)',
 };
 
 /** Whether "Retry replication" has something to retry. */

@@ -194,6 +194,9 @@ test('a pending version is polled at 1, 3, 7, 15, 31, 63 s then every 60 s; once
       region: DEST,
       state: 'verified',
       latencyMs: 243_000,
+      // No Last-Modified from the scripted service: the check that saw it, at most this long.
+      latencyFrom: 'observed',
+      rtc: false,
       rtcBreached: false,
       reason: null,
     },
@@ -249,6 +252,9 @@ test('no rule applies (no x-amz-replication-status): NONE, settled after one req
     versionId: 'v1',
     sourceStatus: 'NONE',
     destinations: [],
+    problem: null,
+    slow: false,
+    replicaOf: null,
   });
   assert.equal(w.tracker.stats().settledFiles, 1);
   await w.tracker.dispose();
@@ -347,15 +353,16 @@ test('COMPLETED but the copy is not there: missing; another checksum: failed; no
   await w.tracker.dispose();
 });
 
-test('replication slower than 15 minutes is flagged as an RTC breach, while pending and once verified', async () => {
+test('a rule with RTC: slower than 15 minutes is a breach, while pending (then hourly) and once verified', async () => {
   const w = setup(world((at) => (at < 16 * 60_000 ? 'PENDING' : 'COMPLETED')));
+  w.setDestinations([{ bucket: 'dst', region: DEST, ruleId: 'to-dst', rtc: true }]);
   w.tracker.start();
   w.track('slow.txt');
   await w.time.advanceTo(15 * 60_000 + 1, w.tracker);
   const pending = w.tracker.status('f1', 'slow.txt').destinations[0];
   assert.equal(pending?.state, 'pending');
   assert.equal(pending?.rtcBreached, true);
-  await w.time.advanceTo(3_600_000, w.tracker);
+  await w.time.advanceTo(3 * 3_600_000, w.tracker);
   const done = w.tracker.status('f1', 'slow.txt').destinations[0];
   assert.equal(done?.state, 'verified');
   assert.equal(done?.rtcBreached, true);

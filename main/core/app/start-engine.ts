@@ -89,6 +89,10 @@ export async function startEngine(o: StartEngineOptions): Promise<SyncEngine> {
     activity: (level, message) => o.controller.activity.add(level, message),
     localRegions: o.localRegions,
     device: installationId,
+    onRtcBreach: (_e, total) =>
+      o.controller.update({
+        replicaAlert: `${total} ${total === 1 ? 'copy' : 'copies'} missed the 15-minute RTC window`,
+      }),
   });
   engine.addDisposable(replication);
   o.controller.attachReplication(replication.handlers);

@@ -29,6 +29,9 @@ export function buildTrayMenu(
   const count = conflictCount(state, conflicts);
   const items: MenuItem[] = [
     { kind: 'status', id: 'status', label: statusLine(state) },
+    ...(state.replicaAlert
+      ? [{ kind: 'status' as const, id: 'replica-alert', label: state.replicaAlert }]
+      : []),
     { kind: 'separator', id: 'sep-1' },
     ...conflictItems(count, conflicts, limit),
     {

@@ -7,6 +7,7 @@ import type { IndexDb } from '../index/index-db.js';
 import type { VersionChecksums } from './replica-checksums.js';
 
 export type SourceStatus = FileReplication['sourceStatus'];
+export type ReplicaOrigin = NonNullable<FileReplication['replicaOf']>;
 
 export interface TrackedFile {
   folderId: string;
@@ -29,6 +30,10 @@ export interface TrackedFile {
   failures: number;
   /** The last error met while checking, in plain words. */
   error: string | null;
+  /** REPLICA: where the version came from. */
+  replicaOf?: ReplicaOrigin | null;
+  /** The source version's Last-Modified (the service's clock), once read. */
+  sourceModifiedAt?: number | null;
 }
 
 export interface TrackedDestination {
@@ -46,6 +51,9 @@ export interface TrackedDestination {
   nextCheckAt: number | null;
   attempts: number;
   failures: number;
+  /** The rule has Replication Time Control (only then a late copy is a breach). */
+  rtc?: boolean;
+  latencyFrom?: 'service' | 'observed' | null;
 }
 
 interface FileRow {
@@ -63,6 +71,8 @@ interface FileRow {
   attempts: number;
   failures: number;
   error: string | null;
+  replica_of?: string | null;
+  source_modified?: number | null;
 }
 
 interface DestRow {
@@ -80,6 +90,8 @@ interface DestRow {
   next_check_at: number | null;
   attempts: number;
   failures: number;
+  rtc?: number | null;
+  latency_from?: 'service' | 'observed' | null;
 }
 
 const toFile = (r: FileRow): TrackedFile => ({
@@ -91,7 +103,10 @@ const toFile = (r: FileRow): TrackedFile => ({
   versionId: r.version_id,
   sha256: r.sha256,
   checksums: r.checksums === null ? null : (JSON.parse(r.checksums) as VersionChecksums),
-  sourceStatus: r.source_status,
+  // REPLICA is kept as NONE with its origin (the column's CHECK predates REPLICA).
+  sourceStatus: r.replica_of ? 'REPLICA' : r.source_status,
+  replicaOf: r.replica_of ? (JSON.parse(r.replica_of) as ReplicaOrigin) : null,
+  sourceModifiedAt: r.source_modified ?? null,
   uploadedAt: r.uploaded_at,
   nextCheckAt: r.next_check_at,
   attempts: r.attempts,
@@ -114,6 +129,8 @@ const toDest = (r: DestRow): TrackedDestination => ({
   nextCheckAt: r.next_check_at,
   attempts: r.attempts,
   failures: r.failures,
+  rtc: r.rtc === 1,
+  latencyFrom: r.latency_from ?? null,
 });
 
 const fileParams = (f: TrackedFile) => ({
@@ -125,7 +142,12 @@ const fileParams = (f: TrackedFile) => ({
   versionId: f.versionId,
   sha256: f.sha256,
   checksums: f.checksums === null ? null : JSON.stringify(f.checksums),
-  sourceStatus: f.sourceStatus,
+  sourceStatus: f.sourceStatus === 'REPLICA' ? 'NONE' : f.sourceStatus,
+  replicaOf:
+    f.sourceStatus === 'REPLICA'
+      ? JSON.stringify(f.replicaOf ?? { bucket: null, region: f.region })
+      : null,
+  sourceModified: f.sourceModifiedAt ?? null,
   uploadedAt: f.uploadedAt,
   nextCheckAt: f.nextCheckAt,
   attempts: f.attempts,
@@ -148,6 +170,8 @@ const destParams = (d: TrackedDestination) => ({
   nextCheckAt: d.nextCheckAt,
   attempts: d.attempts,
   failures: d.failures,
+  rtc: d.rtc ? 1 : 0,
+  latencyFrom: d.latencyFrom ?? null,
 });
 
 type Params = Record<string, unknown>;
@@ -157,10 +181,10 @@ export const LATENCY_HISTORY = 1000;
 
 export class ReplicaStore {
   private readonly getFileStmt: Database.Statement<[string, string], FileRow>;
-  private readonly putFileStmt: Database.Statement<[Params]>;
+  private putFile: Database.Statement<[Params]> | undefined;
   private readonly removeFileStmt: Database.Statement<[string, string]>;
   private readonly destsStmt: Database.Statement<[string, string], DestRow>;
-  private readonly putDestStmt: Database.Statement<[Params]>;
+  private putDest: Database.Statement<[Params]> | undefined;
   private readonly dueStmt: Database.Statement<[number, number], FileRow>;
   private readonly nextDueStmt: Database.Statement<[], { at: number | null }>;
   private readonly statsStmt: Database.Statement<
@@ -184,20 +208,9 @@ export class ReplicaStore {
   >;
 
   constructor(private readonly db: IndexDb) {
+    addTrackerColumns(db);
     this.getFileStmt = db.prepare(
       'SELECT * FROM replica_files WHERE folder_id = ? AND rel_path = ?',
-    );
-    this.putFileStmt = db.prepare(
-      `INSERT INTO replica_files (folder_id, rel_path, bucket, region, key, version_id, sha256,
-         checksums, source_status, uploaded_at, next_check_at, attempts, failures, error)
-       VALUES (@folderId, @relPath, @bucket, @region, @key, @versionId, @sha256, @checksums,
-         @sourceStatus, @uploadedAt, @nextCheckAt, @attempts, @failures, @error)
-       ON CONFLICT (folder_id, rel_path) DO UPDATE SET bucket = excluded.bucket,
-         region = excluded.region, key = excluded.key, version_id = excluded.version_id,
-         sha256 = excluded.sha256, checksums = excluded.checksums,
-         source_status = excluded.source_status, uploaded_at = excluded.uploaded_at,
-         next_check_at = excluded.next_check_at, attempts = excluded.attempts,
-         failures = excluded.failures, error = excluded.error`,
     );
     this.removeFileStmt = db.prepare(
       'DELETE FROM replica_files WHERE folder_id = ? AND rel_path = ?',
@@ -205,19 +218,6 @@ export class ReplicaStore {
     this.destsStmt = db.prepare(
       `SELECT * FROM replica_status WHERE folder_id = ? AND rel_path = ?
        ORDER BY dest_region, dest_bucket`,
-    );
-    this.putDestStmt = db.prepare(
-      `INSERT INTO replica_status (folder_id, rel_path, version_id, dest_bucket, dest_region,
-         rule_id, state, latency_ms, rtc_breached, reason, uploaded_at, next_check_at, attempts,
-         failures)
-       VALUES (@folderId, @relPath, @versionId, @bucket, @region, @ruleId, @state, @latencyMs,
-         @rtcBreached, @reason, @uploadedAt, @nextCheckAt, @attempts, @failures)
-       ON CONFLICT (folder_id, rel_path, dest_bucket) DO UPDATE SET
-         version_id = excluded.version_id, dest_region = excluded.dest_region,
-         rule_id = excluded.rule_id, state = excluded.state, latency_ms = excluded.latency_ms,
-         rtc_breached = excluded.rtc_breached, reason = excluded.reason,
-         uploaded_at = excluded.uploaded_at, next_check_at = excluded.next_check_at,
-         attempts = excluded.attempts, failures = excluded.failures`,
     );
     this.dueStmt = db.prepare(
       `SELECT * FROM replica_files WHERE next_check_at IS NOT NULL AND next_check_at <= ?
@@ -254,6 +254,45 @@ export class ReplicaStore {
     this.countsFolderStmt = db.prepare(
       'SELECT state, count(*) AS n FROM replica_status WHERE folder_id = ? GROUP BY state',
     );
+  }
+
+  // Prepared on first write: a read-only index (the CLI) without the newer columns reads fine.
+  private get putFileStmt(): Database.Statement<[Params]> {
+    this.putFile ??= this.db.prepare(
+      `INSERT INTO replica_files (folder_id, rel_path, bucket, region, key, version_id, sha256,
+           checksums, source_status, uploaded_at, next_check_at, attempts, failures, error,
+           replica_of, source_modified)
+         VALUES (@folderId, @relPath, @bucket, @region, @key, @versionId, @sha256, @checksums,
+           @sourceStatus, @uploadedAt, @nextCheckAt, @attempts, @failures, @error, @replicaOf,
+           @sourceModified)
+         ON CONFLICT (folder_id, rel_path) DO UPDATE SET bucket = excluded.bucket,
+           region = excluded.region, key = excluded.key, version_id = excluded.version_id,
+           sha256 = excluded.sha256, checksums = excluded.checksums,
+           source_status = excluded.source_status, uploaded_at = excluded.uploaded_at,
+           next_check_at = excluded.next_check_at, attempts = excluded.attempts,
+           failures = excluded.failures, error = excluded.error,
+           replica_of = excluded.replica_of, source_modified = excluded.source_modified`,
+    );
+    return this.putFile;
+  }
+
+  private get putDestStmt(): Database.Statement<[Params]> {
+    this.putDest ??= this.db.prepare(
+      `INSERT INTO replica_status (folder_id, rel_path, version_id, dest_bucket, dest_region,
+           rule_id, state, latency_ms, rtc_breached, reason, uploaded_at, next_check_at, attempts,
+           failures, rtc, latency_from)
+         VALUES (@folderId, @relPath, @versionId, @bucket, @region, @ruleId, @state, @latencyMs,
+           @rtcBreached, @reason, @uploadedAt, @nextCheckAt, @attempts, @failures, @rtc,
+           @latencyFrom)
+         ON CONFLICT (folder_id, rel_path, dest_bucket) DO UPDATE SET
+           version_id = excluded.version_id, dest_region = excluded.dest_region,
+           rule_id = excluded.rule_id, state = excluded.state, latency_ms = excluded.latency_ms,
+           rtc_breached = excluded.rtc_breached, reason = excluded.reason,
+           uploaded_at = excluded.uploaded_at, next_check_at = excluded.next_check_at,
+           attempts = excluded.attempts, failures = excluded.failures, rtc = excluded.rtc,
+           latency_from = excluded.latency_from`,
+    );
+    return this.putDest;
   }
 
   file(folderId: string, relPath: string): TrackedFile | undefined {
@@ -326,6 +365,47 @@ export class ReplicaStore {
     this.pruneLatencyStmt.run({ source, dest, ruleId, keep: LATENCY_HISTORY });
   }
 
+  /**
+   * Forgets the tracked files whose index row is gone or deleted, or whose folder is gone;
+   * returns them.
+   */
+  sweep(): { folderId: string; relPath: string }[] {
+    return this.db.transaction(() => {
+      const gone = this.db
+        .prepare<[], { folder_id: string; rel_path: string }>(
+          `SELECT r.folder_id, r.rel_path FROM replica_files r
+           WHERE NOT EXISTS (SELECT 1 FROM files f WHERE f.folder_id = r.folder_id
+             AND f.rel_path = r.rel_path AND f.state <> 'deleted')`,
+        )
+        .all();
+      for (const g of gone) {
+        this.db
+          .prepare('DELETE FROM replica_status WHERE folder_id = ? AND rel_path = ?')
+          .run(g.folder_id, g.rel_path);
+        this.removeFileStmt.run(g.folder_id, g.rel_path);
+      }
+      return gone.map((g) => ({ folderId: g.folder_id, relPath: g.rel_path }));
+    })();
+  }
+
+  /**
+   * Index rows synced to a version the tracker does not follow (uploaded while it was not
+   * listening, or pulled from the bucket), at most `limit`.
+   */
+  untracked(limit: number): UntrackedRow[] {
+    return this.db
+      .prepare<[number], UntrackedRow>(
+        `SELECT f.folder_id AS folderId, f.rel_path AS relPath, f.key AS key,
+           f.version_id AS versionId, f.sha256 AS sha256, f.updated_at AS updatedAt
+         FROM files f LEFT JOIN replica_files r
+           ON r.folder_id = f.folder_id AND r.rel_path = f.rel_path
+         WHERE f.state = 'synced' AND f.version_id IS NOT NULL AND f.version_id <> 'null'
+           AND (r.version_id IS NULL OR r.version_id <> f.version_id)
+         LIMIT ?`,
+      )
+      .all(limit);
+  }
+
   countsByState(folderId?: string): Record<ReplicaState, number> {
     const counts: Record<ReplicaState, number> = {
       pending: 0,
@@ -339,4 +419,33 @@ export class ReplicaStore {
     for (const { state, n } of rows) counts[state] = n;
     return counts;
   }
+}
+
+export interface UntrackedRow {
+  folderId: string;
+  relPath: string;
+  key: string;
+  versionId: string;
+  sha256: string | null;
+  updatedAt: number;
+}
+
+/**
+ * Columns added after migration 2 (origin of a replica, the source's Last-Modified, the
+ * rule's RTC, where a latency came from); added in place, once, when missing.
+ */
+function addTrackerColumns(db: IndexDb): void {
+  const add = (table: string, column: string, type: string): void => {
+    const cols = db.prepare<[], { name: string }>(`PRAGMA table_info(${table})`).all();
+    if (cols.length === 0 || cols.some((c) => c.name === column)) return;
+    try {
+      db.exec(`ALTER TABLE ${table} ADD COLUMN ${column} ${type}`);
+    } catch {
+      // A read-only index (the CLI): the rows read without the column.
+    }
+  };
+  add('replica_files', 'replica_of', 'TEXT');
+  add('replica_files', 'source_modified', 'INTEGER');
+  add('replica_status', 'rtc', 'INTEGER NOT NULL DEFAULT 0');
+  add('replica_status', 'latency_from', 'TEXT');
 }

@@ -2,7 +2,9 @@
 // tracker while it runs, and by the CLI reading the index when the app is not running).
 import type { DestinationStatus, FileReplication } from '../../contract/index.js';
 import type { ReplicaStore, TrackedDestination } from './replica-store.js';
-import { DEFAULT_TRACKER_TUNING } from './tracker-config.js';
+import { DEFAULT_TRACKER_TUNING, type TrackerTuning } from './tracker-config.js';
+
+type ViewTuning = Pick<TrackerTuning, 'rtcWindowMs' | 'maxDelayMs'>;
 
 export function destinationView(
   d: TrackedDestination,
@@ -14,8 +16,12 @@ export function destinationView(
     region: d.region,
     state: d.state,
     latencyMs: d.latencyMs,
-    // Still pending past the window is a breach already, before it settles.
-    rtcBreached: d.rtcBreached || (d.state === 'pending' && now - d.uploadedAt > rtcWindowMs),
+    latencyFrom: d.latencyMs === null ? null : (d.latencyFrom ?? 'observed'),
+    rtc: d.rtc === true,
+    // Only a rule with RTC has a window to breach; still pending past it is a breach already.
+    rtcBreached:
+      d.rtc === true &&
+      (d.rtcBreached || (d.state === 'pending' && now - d.uploadedAt > rtcWindowMs)),
     reason: d.reason,
   };
 }
@@ -25,7 +31,7 @@ export function fileReplicationView(
   folderId: string,
   relPath: string,
   now: number,
-  rtcWindowMs = DEFAULT_TRACKER_TUNING.rtcWindowMs,
+  tuning: ViewTuning = DEFAULT_TRACKER_TUNING,
 ): FileReplication {
   const f = store.file(folderId, relPath);
   return {
@@ -34,7 +40,13 @@ export function fileReplicationView(
     versionId: f?.versionId ?? null,
     sourceStatus: f?.sourceStatus ?? 'UNKNOWN',
     destinations: f
-      ? store.destinations(folderId, relPath).map((d) => destinationView(d, now, rtcWindowMs))
+      ? store
+          .destinations(folderId, relPath)
+          .map((d) => destinationView(d, now, tuning.rtcWindowMs))
       : [],
+    problem: f?.error ?? null,
+    // Checked less often than the backoff's longest step: the slow cadence.
+    slow: f?.nextCheckAt != null && f.nextCheckAt - now > tuning.maxDelayMs * 1.5,
+    replicaOf: f?.sourceStatus === 'REPLICA' ? (f.replicaOf ?? null) : null,
   };
 }

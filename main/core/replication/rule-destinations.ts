@@ -40,6 +40,7 @@ export function destinationsFromRules(
       region: m.region ?? source.region,
       ruleId: m.ruleId,
       deletesFollow: m.deletesFollow,
+      rtc: rules.some((r) => r.id === m.ruleId && r.rtc),
     }));
   };
 }

@@ -9,6 +9,7 @@ import {
   type FileReplication,
   type ReplicationRuleModel,
   type ReplicationVerdict,
+  type RtcBreach,
 } from '../../contract/index.js';
 import type { Account } from '../accounts/account.js';
 import type { ReplicationHandlers } from '../command-handlers.js';
@@ -56,7 +57,12 @@ export interface ReplicationServiceOptions {
   trackerTuning?: Partial<TrackerTuning>;
   /** The canary's window and backoff (tests use seconds). */
   canaryTuning?: Partial<CanaryTuning>;
+  /** A copy missed the window of a rule with RTC (the tray's line; the event goes out too). */
+  onRtcBreach?: (e: RtcBreach, total: number) => void;
 }
+
+/** The slow safety net for rows removed without an event. */
+const RECONCILE_MS = 5 * 60_000;
 
 /** How long a bucket's rules are reused before being read again. */
 const RULES_TTL_MS = 30_000;
@@ -95,6 +101,7 @@ export class ReplicationService {
       destinationsFor: (bucket, key, source) =>
         this.destinationsFor(this.folder(source.folderId), bucket, source.region, key),
       onChange: (rows) => this.queueChanged(rows),
+      onRtcBreach: (e) => this.rtcBreached(e),
       // The next edit bases on the rewritten version, unless the file moved on meanwhile.
       onRewrite: (e) => {
         if (files.get(e.folderId, e.relPath)?.versionId === e.previousVersionId)
@@ -108,7 +115,56 @@ export class ReplicationService {
         this.tracker.track({ ...e, sha256: e.sha256, uploadedAt: e.uploadedAt }),
       ),
     );
+    // Rows synced while nobody listened (uploads as the engine started, pulled files) are
+    // followed, and rows of removed files and folders forgotten: now, and as rows change.
+    this.disposables.add(
+      o.events.subscribe((name) => {
+        if (name === 'files.changed' || name === 'folders.changed') this.queueReconcile();
+      }),
+    );
+    this.reconcileTimer = setInterval(() => this.reconcile(), RECONCILE_MS);
+    this.reconcileTimer.unref?.();
+    this.reconcile();
     this.tracker.start();
+  }
+
+  private reconcileTimer: NodeJS.Timeout | null = null;
+  private reconcileQueued: NodeJS.Timeout | null = null;
+  private breaches = 0;
+
+  private queueReconcile(): void {
+    if (this.reconcileQueued) return;
+    this.reconcileQueued = setTimeout(() => {
+      this.reconcileQueued = null;
+      this.reconcile();
+    }, 250);
+  }
+
+  /** Follows the untracked synced rows and forgets the rows of removed files (never throws). */
+  reconcile(): { forgotten: number; adopted: number } {
+    try {
+      return this.tracker.reconcile((id) => {
+        const f = this.o.folders.folder(id);
+        return f && { bucket: f.bucket, region: f.region };
+      });
+    } catch (err) {
+      this.o.activity('error', `Could not match replica rows with the index: ${String(err)}`);
+      return { forgotten: 0, adopted: 0 };
+    }
+  }
+
+  private rtcBreached(e: RtcBreach): void {
+    this.breaches++;
+    const late =
+      e.latencyMs === null
+        ? 'is not there after 15 minutes'
+        : `took ${Math.round(e.latencyMs / 1000)} s`;
+    this.o.activity(
+      'warn',
+      `The copy of ${e.relPath} in ${e.bucket} (${e.region}) ${late}: past the 15-minute Replication Time Control window${e.ruleId ? ` of rule ${e.ruleId}` : ''}`,
+    );
+    this.o.events.emit('replication.rtcBreach', e);
+    this.o.onRtcBreach?.(e, this.breaches);
   }
 
   readonly handlers: ReplicationHandlers = {
@@ -280,7 +336,15 @@ export class ReplicationService {
     );
     return simulate(rules, key).matches.flatMap((m) =>
       m.region
-        ? [{ bucket: m.bucket, region: m.region, ruleId: m.ruleId, deletesFollow: m.deletesFollow }]
+        ? [
+            {
+              bucket: m.bucket,
+              region: m.region,
+              ruleId: m.ruleId,
+              deletesFollow: m.deletesFollow,
+              rtc: rules.some((r) => r.id === m.ruleId && r.rtc),
+            },
+          ]
         : [],
     );
   }
@@ -390,6 +454,8 @@ export class ReplicationService {
 
   async dispose(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
+    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
+    if (this.reconcileQueued) clearTimeout(this.reconcileQueued);
     this.disposables.dispose();
     await this.canaries.dispose();
     await this.tracker.dispose();

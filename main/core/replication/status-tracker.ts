@@ -135,7 +135,7 @@ export class ReplicaTracker {
   }
 
   status(folderId: string, relPath: string): FileReplication {
-    return fileReplicationView(this.store, folderId, relPath, this.now(), this.tuning.rtcWindowMs);
+    return fileReplicationView(this.store, folderId, relPath, this.now(), this.tuning);
   }
 
   /** The stored rows of a file, with check times and errors (for diagnostics). */
@@ -262,9 +262,16 @@ export class ReplicaTracker {
           try {
             const dests = this.store.destinations(f.folderId, f.relPath);
             const before = stateKey(f, dests);
+            const errorBefore = f.error;
+            const breachedBefore = new Set(dests.filter((d) => d.rtcBreached).map((d) => d.bucket));
             const out = await this.checker.run(f, dests, share);
-            if (this.save(f, out.dests, before, out.measured))
+            if (this.save(f, out.dests, before, out.measured)) {
               for (const m of out.measured) pairs.set(`${m.source}\n${m.dest}\n${m.ruleId}`, m);
+              // A reason is logged when it first appears, not on every check.
+              if (f.error !== null && f.error !== errorBefore) this.opts.log?.('warn', f.error);
+              for (const d of out.dests)
+                if (d.rtcBreached && !breachedBefore.has(d.bucket)) this.breached(f, d);
+            }
           } catch (err) {
             // A bug or a database error: the file is tried again later, the loop goes on.
             f.error = err instanceof Error ? err.message : String(err);
@@ -277,6 +284,44 @@ export class ReplicaTracker {
     );
     for (const m of pairs.values()) this.store.pruneLatencies(m.source, m.dest, m.ruleId);
     this.flush();
+  }
+
+  private breached(f: TrackedFile, d: TrackedDestination): void {
+    try {
+      this.opts.onRtcBreach?.({
+        folderId: f.folderId,
+        relPath: f.relPath,
+        versionId: f.versionId,
+        bucket: d.bucket,
+        region: d.region,
+        ruleId: d.ruleId,
+        latencyMs: d.state === 'pending' ? null : d.latencyMs,
+      });
+    } catch (err) {
+      this.opts.log?.('error', `RTC breach listener failed: ${String(err)}`);
+    }
+  }
+
+  /**
+   * Forgets the files whose index row is gone (or deleted, or whose folder went), and follows
+   * the synced rows whose version it does not follow yet (uploaded while it was not listening,
+   * or pulled). `where` names a folder's bucket and region; files of unknown folders wait.
+   */
+  reconcile(where: (folderId: string) => { bucket: string; region: string } | undefined): {
+    forgotten: number;
+    adopted: number;
+  } {
+    if (this.disposed) return { forgotten: 0, adopted: 0 };
+    const gone = this.store.sweep();
+    for (const g of gone) this.changed(g);
+    let adopted = 0;
+    for (const r of this.store.untracked(10_000)) {
+      const place = where(r.folderId);
+      if (!place) continue;
+      this.track({ ...r, ...place, uploadedAt: Math.min(r.updatedAt, this.now()) });
+      adopted++;
+    }
+    return { forgotten: gone.length, adopted };
   }
 
   private client(region: string, folderId: string, destination?: string): S3Client {
@@ -380,5 +425,5 @@ export class ReplicaTracker {
 /** What the UI sees of a file, to tell whether a check changed anything. */
 function stateKey(f: TrackedFile, dests: TrackedDestination[]): string {
   const settled = f.nextCheckAt === null ? 'settled' : 'open';
-  return `${settled}|${f.sourceStatus}|${dests.map((d) => `${d.bucket}:${d.state}:${d.reason ?? ''}`).join(',')}`;
+  return `${settled}|${f.sourceStatus}|${f.error ?? ''}|${dests.map((d) => `${d.bucket}:${d.state}:${d.rtcBreached}:${d.reason ?? ''}`).join(',')}`;
 }

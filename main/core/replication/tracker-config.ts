@@ -1,7 +1,7 @@
 // Settings and plain types of the replica status tracker (status-tracker.ts): where the rules
 // send a key, the polling schedule (backoff with a cap and jitter), the injectable timers.
 import type { S3Client } from '@aws-sdk/client-s3';
-import type { FileReplication } from '../../contract/index.js';
+import type { FileReplication, RtcBreach } from '../../contract/index.js';
 import type { IndexDb } from '../index/index-db.js';
 import type { RequestStats } from './request-meter.js';
 
@@ -13,6 +13,8 @@ export interface ReplicaDestination {
   ruleId?: string;
   /** The rule replicates delete markers. */
   deletesFollow?: boolean;
+  /** The rule has Replication Time Control: a copy later than 15 minutes is a breach. */
+  rtc?: boolean;
 }
 
 /**
@@ -54,6 +56,11 @@ export interface TrackerTuning {
   rtcWindowMs: number;
   /** Permanent errors (not an outage) in a row before a check gives up. */
   maxFailures: number;
+  /**
+   * The slow cadence: a file whose status cannot be learnt (the rules cannot be read) or that
+   * stays PENDING past the RTC window is checked this often.
+   */
+  slowDelayMs: number;
 }
 
 export const DEFAULT_TRACKER_TUNING: TrackerTuning = {
@@ -65,6 +72,7 @@ export const DEFAULT_TRACKER_TUNING: TrackerTuning = {
   minTickMs: 1000,
   rtcWindowMs: 15 * 60_000,
   maxFailures: 3,
+  slowDelayMs: 60 * 60_000,
 };
 
 /** The wait after `attempts` checks: initial × 2^attempts, capped, with ± jitter. */
@@ -107,6 +115,8 @@ export interface ReplicaTrackerOptions {
   onChange: (rows: FileReplication[]) => void;
   /** retry() wrote the version again: the index row of the file moves on to the new version. */
   onRewrite?: (e: RewriteEvent) => void;
+  /** A copy missed the window of a rule with RTC (once per copy). */
+  onRtcBreach?: (e: RtcBreach) => void;
   now?: () => number;
   timers?: TrackerTimers;
   random?: () => number;

@@ -80,6 +80,7 @@ export class VersionCheck {
     const due = dests.filter((d) => d.state === 'pending' && (d.nextCheckAt ?? t) <= t);
     const measured = await Promise.all(due.map((d) => this.checkDestination(f, d, share)));
     const open = dests.filter((d) => d.state === 'pending');
+    markLate(f, open, t, this.deps.tuning.rtcWindowMs);
     f.nextCheckAt = open.length === 0 ? null : Math.min(...open.map((d) => d.nextCheckAt ?? t));
     if (f.nextCheckAt === null) for (const d of dests) d.nextCheckAt = null;
     return { dests, measured: measured.filter((m): m is Measured => m !== null) };
@@ -121,7 +122,15 @@ export class VersionCheck {
     f.error = null;
     f.checksums = readChecksums(head.value);
     f.sha256 ??= readSha256(head.value);
+    f.sourceModifiedAt = head.value.LastModified?.getTime() ?? f.sourceModifiedAt ?? null;
     const status = head.value.ReplicationStatus;
+    if (status === 'REPLICA') {
+      // A copy itself (two-way replication): S3 never replicates it again; nothing to follow.
+      f.sourceStatus = 'REPLICA';
+      f.replicaOf = await this.originOf(f);
+      f.nextCheckAt = null;
+      return { done: true, dests: [] };
+    }
     const peers = this.deps.peersFor?.(f.folderId) ?? [];
     if (status !== 'PENDING' && status !== 'COMPLETED' && status !== 'FAILED') {
       f.sourceStatus = 'NONE';
@@ -143,15 +152,32 @@ export class VersionCheck {
           region: f.region,
         });
       } catch (err) {
-        f.error = `Cannot read the replication rules of bucket '${f.bucket}': ${err instanceof Error ? err.message : String(err)}`;
-        reschedule(f, dests, this.deps.now() + this.wait(f.attempts));
+        // AccessDenied and the like do not pass by themselves: checked again at the slow
+        // cadence, the reason shown; a busy or unreachable service is tried on the backoff.
+        const e = classifyS3Error(err, {
+          bucket: f.bucket,
+          region: f.region,
+          operation: 'read the replication rules of',
+        });
+        const why = err instanceof Error ? err.message : String(err);
+        const transient = e.kind === 'transient' || e.kind === 'cancelled';
+        f.error = `Cannot read the replication rules of bucket '${f.bucket}' (${f.region}), so where '${f.key}' is copied to is not known: ${why}${transient ? '' : ' (checked again hourly)'}`;
+        const wait = transient ? this.wait(f.attempts) : this.deps.tuning.slowDelayMs;
+        reschedule(f, dests, this.deps.now() + wait);
         return { done: true, dests };
       }
       dests = dedupe([...found, ...peers]).map((d) => newDestination(f, d));
     }
     f.sourceStatus = status;
     if (status === 'PENDING') {
-      reschedule(f, dests, this.deps.now() + this.wait(f.attempts));
+      const t = this.deps.now();
+      const { rtcWindowMs, slowDelayMs } = this.deps.tuning;
+      if (t - f.uploadedAt > rtcWindowMs) {
+        // Past the window and S3 still copies: flagged, and checked hourly from now on.
+        f.error = `S3 still says PENDING for version ${f.versionId} of '${f.key}' in '${f.bucket}' after ${Math.round(rtcWindowMs / 60_000)} minutes: the copy is late (checked again hourly).`;
+        markLate(f, dests, t, rtcWindowMs);
+        reschedule(f, dests, t + slowDelayMs);
+      } else reschedule(f, dests, t + this.wait(f.attempts));
       return { done: true, dests };
     }
     // COMPLETED or FAILED: S3 is done with this version; every destination is checked now.
@@ -216,7 +242,19 @@ export class VersionCheck {
         head.value,
       );
       const measuredAt = now();
-      const latency = Math.max(0, measuredAt - f.uploadedAt);
+      // The service's clocks when they tell (a replica stamped when it was written, as some
+      // services do); else the check that first saw it: at most this long.
+      const copiedAt = head.value.LastModified?.getTime();
+      const from = f.sourceModifiedAt ?? null;
+      const stamped = copiedAt !== undefined && from !== null && copiedAt > from;
+      // A version written well before it was followed (pulled, or found at start): the time
+      // it took is not known unless the service stamped it.
+      const before = from !== null && f.uploadedAt - from > FOLLOWED_LATE_MS;
+      const latency = stamped
+        ? copiedAt - from
+        : before
+          ? null
+          : Math.max(0, measuredAt - f.uploadedAt);
       d.nextCheckAt = null;
       d.failures = 0;
       if (verdict.kind === 'mismatch') {
@@ -230,7 +268,9 @@ export class VersionCheck {
           ? null
           : 'The copy is there with the same version id, but neither side has a checksum to compare.';
       d.latencyMs = latency;
-      d.rtcBreached = latency > tuning.rtcWindowMs;
+      d.latencyFrom = latency === null ? null : stamped ? 'service' : 'observed';
+      d.rtcBreached = d.rtc === true && latency !== null && latency > tuning.rtcWindowMs;
+      if (latency === null) return null;
       return {
         source: f.bucket,
         dest: d.bucket,
@@ -256,14 +296,13 @@ export class VersionCheck {
       }
       d.state = 'missing';
       d.nextCheckAt = null;
-      d.rtcBreached = true;
       d.reason = `Version ${f.versionId} has not reached the other endpoint '${d.bucket}' (${d.region}) in ${Math.round(tuning.rtcWindowMs / 60_000)} minutes: check that the service syncs between them.`;
       return null;
     }
     if (e.status === 404 || e.status === 405) {
       const diag = await this.diagnoseOnce(f.folderId, d, share);
       d.nextCheckAt = null;
-      d.rtcBreached = now() - f.uploadedAt > tuning.rtcWindowMs;
+      d.rtcBreached = d.rtc === true && now() - f.uploadedAt > tuning.rtcWindowMs;
       if (f.sourceStatus === 'FAILED') {
         d.state = 'failed';
         d.reason =
@@ -288,6 +327,21 @@ export class VersionCheck {
       d.nextCheckAt = now() + this.wait(d.failures);
     }
     return null;
+  }
+
+  /** Where a replica came from: the bucket the rules pair with this one, or just its region. */
+  private async originOf(f: TrackedFile): Promise<{ bucket: string | null; region: string }> {
+    try {
+      const found = await this.deps.destinationsFor(f.bucket, f.key, {
+        folderId: f.folderId,
+        region: f.region,
+      });
+      const other = found.find((d) => s3BucketOf(d.bucket) !== f.bucket);
+      if (other) return { bucket: other.bucket, region: other.region };
+    } catch {
+      // The rules cannot be read: the bucket's own region is what is known.
+    }
+    return { bucket: null, region: f.region };
   }
 
   private diagnoseOnce(
@@ -326,10 +380,19 @@ export class VersionCheck {
   }
 }
 
+/** Followed this long after the source's Last-Modified: not from the upload (clock skew aside). */
+const FOLLOWED_LATE_MS = 2 * 60_000;
+
 /** The file and its pending destinations are checked again at `at`. */
 function reschedule(f: TrackedFile, dests: TrackedDestination[], at: number): void {
   f.nextCheckAt = at;
   for (const d of dests) if (d.state === 'pending') d.nextCheckAt = at;
+}
+
+/** Pending copies of rules with RTC past the window are breaches already. */
+function markLate(f: TrackedFile, dests: TrackedDestination[], now: number, window: number): void {
+  if (now - f.uploadedAt <= window) return;
+  for (const d of dests) if (d.state === 'pending' && d.rtc === true) d.rtcBreached = true;
 }
 
 function dedupe(found: ReplicaDestination[]): ReplicaDestination[] {
@@ -346,6 +409,8 @@ function newDestination(f: TrackedFile, d: ReplicaDestination): TrackedDestinati
     bucket: d.bucket,
     region: d.region,
     ruleId: d.ruleId ?? null,
+    rtc: d.rtc === true,
+    latencyFrom: null,
     state: 'pending',
     latencyMs: null,
     rtcBreached: false,

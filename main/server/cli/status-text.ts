@@ -70,19 +70,32 @@ function fileTable(files: StatusFile[]): string[] {
   return [line(header), ...rows.map(line)];
 }
 
-/** "eu-west-1 verified 1.3s" per destination; "no rule" when none applies. */
+/**
+ * "eu-west-1 verified 1.3s" per destination ("<=4.0s": as checked, not stamped by the
+ * service); "no rule" when none applies; "replica of eu-west-1 (b)"; the problem, if any.
+ */
 function replicas(f: StatusFile): string {
-  if (!f.replication) return '-';
-  if (f.replication.destinations.length === 0)
-    return f.replication.sourceStatus === 'NONE'
-      ? 'no rule'
-      : f.replication.sourceStatus.toLowerCase();
-  return f.replication.destinations
-    .map((d) => {
-      const latency = d.latencyMs === null ? '' : ` ${(d.latencyMs / 1000).toFixed(1)}s`;
-      return `${d.region} ${d.state}${latency}${d.rtcBreached ? ' (over 15 min)' : ''}`;
-    })
-    .join(', ');
+  const r = f.replication;
+  if (!r) return '-';
+  const problem = r.problem ? `: ${printable(r.problem)}` : '';
+  if (r.destinations.length === 0) return `${sourceWords(r)}${problem}`;
+  return (
+    r.destinations
+      .map((d) => {
+        const secs = d.latencyMs === null ? '' : `${(d.latencyMs / 1000).toFixed(1)}s`;
+        const latency = secs === '' ? '' : d.latencyFrom === 'observed' ? ` <=${secs}` : ` ${secs}`;
+        return `${d.region} ${d.state}${latency}${d.rtcBreached ? ' (RTC: over 15 min)' : ''}`;
+      })
+      .join(', ') + problem
+  );
+}
+
+function sourceWords(r: NonNullable<StatusFile['replication']>): string {
+  if (r.sourceStatus === 'NONE') return 'no rule';
+  if (r.sourceStatus !== 'REPLICA') return r.sourceStatus.toLowerCase();
+  const o = r.replicaOf;
+  if (!o) return 'replica';
+  return o.bucket === null ? `replica (${o.region})` : `replica of ${o.region} (${o.bucket})`;
 }
 
 // eslint-disable-next-line no-control-regex

@@ -46,7 +46,10 @@ export interface StatusFile {
   versionId: string | null;
   error: string | null;
   /** Where its replicas stand (per destination: state and measured latency), if followed. */
-  replication: Pick<FileReplication, 'sourceStatus' | 'destinations'> | null;
+  replication: Pick<
+    FileReplication,
+    'sourceStatus' | 'destinations' | 'problem' | 'replicaOf' | 'slow'
+  > | null;
 }
 
 export interface StatusReport {
@@ -105,7 +108,13 @@ function addReplication(report: StatusReport, dataDir: string): void {
       const id = idOf.get(file.folder);
       if (!id || !store.file(id, file.path)) continue;
       const view = fileReplicationView(store, id, file.path, now);
-      file.replication = { sourceStatus: view.sourceStatus, destinations: view.destinations };
+      file.replication = {
+        sourceStatus: view.sourceStatus,
+        destinations: view.destinations,
+        problem: view.problem ?? null,
+        replicaOf: view.replicaOf ?? null,
+        slow: view.slow ?? false,
+      };
     }
   } finally {
     db.close();

@@ -8,8 +8,10 @@ import { asContractError, isCancelled } from '../hooks/use-live-value.js';
 import {
   canRetry,
   formatLatency,
+  latencyWords,
   REPLICA_STATE_HINTS,
   replicaBadges,
+  replicaOfLabel,
   SOURCE_STATUS_LABELS,
 } from '../replica-badges.js';
 import { ErrorNotice } from './ErrorNotice.js';
@@ -127,6 +129,18 @@ export function FileDetailsPanel({ row, folderPath, status, onStatus, onClose }:
             <dd>{SOURCE_STATUS_LABELS[status.sourceStatus]}</dd>
           </div>
         ) : null}
+        {status?.sourceStatus === 'REPLICA' ? (
+          <div>
+            <dt>Origin</dt>
+            <dd>{replicaOfLabel(status)}</dd>
+          </div>
+        ) : null}
+        {status?.problem ? (
+          <div>
+            <dt>Problem</dt>
+            <dd className="detail-bad">{status.problem}</dd>
+          </div>
+        ) : null}
       </dl>
 
       {loadError ? (
@@ -144,7 +158,13 @@ export function FileDetailsPanel({ row, folderPath, status, onStatus, onClose }:
           <LoadingNotice label="Reading the replica states…" />
         )
       ) : destinations.length === 0 ? (
-        <p className="field-hint">No replication rule applies to this file.</p>
+        <p className="field-hint">
+          {status.sourceStatus === 'REPLICA'
+            ? 'This version is a replica: S3 does not copy it again.'
+            : status.sourceStatus === 'UNKNOWN'
+              ? 'Where this file is copied to is not known yet.'
+              : 'No replication rule applies to this file.'}
+        </p>
       ) : (
         <ul className="destination-list" aria-label="Destinations">
           {destinations.map((d, i) => {
@@ -166,16 +186,18 @@ export function FileDetailsPanel({ row, folderPath, status, onStatus, onClose }:
                   </div>
                   <div>
                     <dt>Latency</dt>
-                    <dd>{formatLatency(d.latencyMs)}</dd>
+                    <dd>{d.latencyMs === null ? formatLatency(null) : latencyWords(d)}</dd>
                   </div>
-                  <div>
-                    <dt>RTC</dt>
-                    <dd className={d.rtcBreached ? 'detail-bad' : undefined}>
-                      {d.rtcBreached
-                        ? 'Past the 15-minute Replication Time Control window'
-                        : 'Within the 15-minute window'}
-                    </dd>
-                  </div>
+                  {d.rtc || d.rtcBreached ? (
+                    <div>
+                      <dt>RTC</dt>
+                      <dd className={d.rtcBreached ? 'detail-bad' : undefined}>
+                        {d.rtcBreached
+                          ? 'Past the 15-minute Replication Time Control window'
+                          : 'Within the 15-minute window'}
+                      </dd>
+                    </div>
+                  ) : null}
                   {d.reason ? (
                     <div>
                       <dt>Reason</dt>

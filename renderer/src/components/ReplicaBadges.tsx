@@ -1,6 +1,6 @@
 import { memo } from 'react';
 import type { FileReplication } from '../../../main/contract/replication.js';
-import { replicaBadges, replicaSummary } from '../replica-badges.js';
+import { replicaBadges, replicaProblem, replicaSummary } from '../replica-badges.js';
 
 interface Props {
   relPath: string;
@@ -21,7 +21,19 @@ export const ReplicaBadges = memo(function ReplicaBadges({ relPath, status, uplo
     );
   }
   const badges = replicaBadges(status);
-  if (badges.length === 0) return <span className="replica-none">{replicaSummary(status)}</span>;
+  const problem = replicaProblem(status);
+  const note = problem ? (
+    <span className="replica-problem" role="note" title={problem}>
+      {problem}
+    </span>
+  ) : null;
+  if (badges.length === 0)
+    return (
+      <span className="replica-none">
+        {replicaSummary(status)}
+        {note ? <> {note}</> : null}
+      </span>
+    );
   return (
     <ul className="replica-badges" aria-label={`Replicas of ${relPath}`}>
       {badges.map((badge) => (
@@ -34,6 +46,7 @@ export const ReplicaBadges = memo(function ReplicaBadges({ relPath, status, uplo
           <span className="replica-region">{badge.region}</span> {badge.label}
         </li>
       ))}
+      {note ? <li className="replica-problem-item">{note}</li> : null}
     </ul>
   );
 });
