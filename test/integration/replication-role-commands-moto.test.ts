@@ -11,7 +11,7 @@ import {
   ListRolePoliciesCommand,
   PutUserPolicyCommand,
 } from '@aws-sdk/client-iam';
-import { CreateBucketCommand, S3Client } from '@aws-sdk/client-s3';
+import { CreateBucketCommand, PutBucketVersioningCommand, S3Client } from '@aws-sdk/client-s3';
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Account } from '../../main/core/accounts/account.js';
@@ -21,7 +21,9 @@ import {
   callerAccountId,
   rolePreview,
 } from '../../main/core/replication/iam.js';
+import { bucketLocator } from '../../main/core/replication/bucket-places.js';
 import { roleHandlers } from '../../main/core/replication/role-commands.js';
+import { saveBucketRules, toModel } from '../../main/core/replication/rule-save.js';
 import { createTwoWay, previewTwoWay } from '../../main/core/replication/two-way.js';
 import { INSTALL_MOTO, startMoto, type Moto } from '../helpers/moto.js';
 
@@ -276,6 +278,36 @@ test('createRole from the editor creates the role with its policy; listRoles off
     new GetRolePolicyCommand({ RoleName: offer.role.roleName, PolicyName: ROLE_POLICY_NAME }),
   );
   assert.equal(decodeURIComponent(policy.PolicyDocument ?? ''), offer.role.permissionPolicy);
+
+  // The editor then saves the rules naming it.
+  for (const ref of [
+    { bucket: args.bucket, region: args.region },
+    { bucket: 'editor-dst', region: 'eu-west-1' },
+  ]) {
+    await createBucket(ref);
+    await s3For(ref.region).send(
+      new PutBucketVersioningCommand({
+        Bucket: ref.bucket,
+        VersioningConfiguration: { Status: 'Enabled' },
+      }),
+    );
+  }
+  const saved = await saveBucketRules({
+    accountId: 'aws',
+    local: false,
+    bucket: args.bucket,
+    region: args.region,
+    location: null,
+    rules: args.rules.map(toModel),
+    role: made.arn,
+    clientFor: s3For,
+    locator: (c) => bucketLocator(c),
+  });
+  assert.equal(saved.role, made.arn);
+  assert.deepEqual(
+    saved.rules.map((r) => r.destination.bucket),
+    ['editor-dst'],
+  );
 
   // Again: the same role is reused, not duplicated.
   const again = await h['replication.createRole'](args, signal);

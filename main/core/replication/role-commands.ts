@@ -30,6 +30,9 @@ export interface RoleCommandOptions {
 }
 
 const isAws = (a: Account): boolean => a.kind === 'aws-profile' || a.kind === 'aws-keys';
+/** What names the credentials: other keys or another profile may be another AWS account. */
+const credentialsOf = (a: Account): string =>
+  a.kind === 'aws-profile' ? a.profile : a.kind === 'local' ? '' : a.accessKeyId;
 
 export function roleHandlers(o: RoleCommandOptions): Pick<ReplicationHandlers, RoleCommand> {
   const accounts = new Map<string, Promise<string>>();
@@ -41,13 +44,14 @@ export function roleHandlers(o: RoleCommandOptions): Pick<ReplicationHandlers, R
       if (!o.iamFor) iam.destroy();
     }
   };
-  /** The 12-digit account of the credentials, asked once per account. */
+  /** The 12-digit account of the credentials, asked once per account and credentials. */
   const awsAccount = (account: Account): Promise<string> => {
-    let known = accounts.get(account.id);
+    const key = `${account.id}\u0000${credentialsOf(account)}`;
+    let known = accounts.get(key);
     if (!known) {
       known = withIam(account, callerAccountId);
-      known.catch(() => accounts.delete(account.id));
-      accounts.set(account.id, known);
+      known.catch(() => accounts.delete(key));
+      accounts.set(key, known);
     }
     return known;
   };
