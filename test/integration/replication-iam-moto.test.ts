@@ -22,7 +22,6 @@ import {
   deleteReplicationRole,
   listReplicationRoles,
   rolePreview,
-  roleRequirement,
   type RolePreviewInput,
 } from '../../main/core/replication/iam.js';
 import { createTwoWay, previewTwoWay } from '../../main/core/replication/two-way.js';
@@ -242,16 +241,6 @@ test('rolePreview: trust for s3.amazonaws.com, least privilege on exactly the bu
     () => rolePreview({ accountId: ACCOUNT, sources: [], destinations: [DST] }),
     /at least one source/,
   );
-});
-
-test('local regions need no role, and say so; AWS does', () => {
-  const local = roleRequirement('local');
-  assert.equal(local.needed, false);
-  assert.match(local.message, /need no IAM role/);
-  assert.ok(local.role);
-  assert.equal(roleRequirement('aws-profile').needed, true);
-  assert.equal(roleRequirement('aws-keys').role, null);
-  assert.match(roleRequirement('custom').message, /only on AWS/);
 });
 
 test('without IAM permission the app says so and creates nothing', async () => {

@@ -20,6 +20,7 @@ import {
   ROLE_POLICY_NAME,
   callerAccountId,
   rolePreview,
+  roleRequirement,
 } from '../../main/core/replication/iam.js';
 import { bucketLocator } from '../../main/core/replication/bucket-places.js';
 import { roleHandlers } from '../../main/core/replication/role-commands.js';
@@ -341,4 +342,14 @@ test('createRole from the editor creates the role with its policy; listRoles off
     h['replication.createRole']({ ...args, accountId: 'local' }, signal),
     /only on AWS accounts/,
   );
+});
+
+test('local regions need no role, and say so; AWS does', () => {
+  const local = roleRequirement('local');
+  assert.equal(local.needed, false);
+  assert.match(local.message, /need no IAM role/);
+  assert.ok(local.role);
+  assert.equal(roleRequirement('aws-profile').needed, true);
+  assert.equal(roleRequirement('aws-keys').role, null);
+  assert.match(roleRequirement('custom').message, /only on AWS/);
 });

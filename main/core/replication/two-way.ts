@@ -23,14 +23,13 @@ import { classifyS3Error, type S3OperationError } from '../transfer/s3-errors.js
 import { checkRules, gatherCheckInput } from './checks.js';
 import {
   LOCAL_ROLE_ARN,
-  callerAccountId,
   createReplicationRole,
   deleteReplicationRole,
-  rolePreview,
   type AccountKind,
 } from './iam.js';
 import type { RegionPolicy } from './bucket-places.js';
 import { notKeptMessage, putAndReadBack } from './readback.js';
+import { planTwoWayRole } from './two-way-role.js';
 import {
   bucketLocator,
   configToS3,
@@ -210,55 +209,9 @@ async function planTwoWay(input: TwoWayInput): Promise<TwoWayPlan> {
     readSide(input, input.b, input.a, checks),
   ]);
   const steps = [versioningStep(a), versioningStep(b)];
-  let role: RolePreview | null = null;
-  let roleArn: string | null = null;
-  if (input.accountKind === 'local') {
-    roleArn = LOCAL_ROLE_ARN;
-    steps.push('No IAM role: the local regions need none (the rules name a placeholder role).');
-  } else if (input.role) {
-    roleArn = input.role;
-    steps.push(
-      `Use IAM role '${input.role}' for both rules: it must let S3 read both buckets and write replicas into both.`,
-    );
-  } else if (!isAws(input.accountKind)) {
-    checks.push({
-      level: 'error',
-      ruleId: null,
-      field: 'role',
-      message:
-        'This S3-compatible service needs the role (or replication target ARN) it expects in the rules: enter it; the app creates IAM roles only on AWS.',
-      fix: null,
-    });
-  } else {
-    let account: string | null = input.awsAccountId ?? null;
-    let why = 'no IAM client to ask';
-    if (account === null && input.iam) {
-      try {
-        account = await callerAccountId(input.iam);
-      } catch (err) {
-        why = clause((err as Error).message);
-      }
-    }
-    if (account === null) {
-      checks.push({
-        level: 'error',
-        ruleId: null,
-        field: 'role',
-        message: `The role cannot be prepared: the AWS account of these credentials is unknown (${why}). Pick an existing role instead.`,
-        fix: null,
-      });
-    } else {
-      role = rolePreview({
-        accountId: account,
-        sources: [input.a, input.b],
-        destinations: [input.b, input.a],
-      });
-      roleArn = `arn:aws:iam::${account}:role/${role.roleName}`;
-      steps.push(
-        `Create IAM role '${role.roleName}' that S3 assumes (trust policy for s3.amazonaws.com, only for account ${account} and these two buckets) with permission to read '${input.a.bucket}' and '${input.b.bucket}' and write replicas into both, nothing else: the policies are shown below.`,
-      );
-    }
-  }
+  const { role, roleArn, step, check } = await planTwoWayRole(input);
+  if (step) steps.push(step);
+  if (check) checks.push(check);
   const deleteMarkers = input.deleteMarkerReplication ?? true;
   steps.push(ruleStep(a, deleteMarkers), ruleStep(b, deleteMarkers));
   steps.push(
