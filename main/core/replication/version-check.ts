@@ -329,17 +329,43 @@ export class VersionCheck {
     return null;
   }
 
-  /** Where a replica came from: the bucket the rules pair with this one, or just its region. */
+  /**
+   * Where a replica came from: of the buckets this one's rules pair it with (two-way: the rule
+   * in the other direction), the one holding the same version as a source (not REPLICA).
+   * Unknown: the bucket's own region.
+   */
   private async originOf(f: TrackedFile): Promise<{ bucket: string | null; region: string }> {
+    let found: ReplicaDestination[];
     try {
-      const found = await this.deps.destinationsFor(f.bucket, f.key, {
+      found = await this.deps.destinationsFor(f.bucket, f.key, {
         folderId: f.folderId,
         region: f.region,
       });
-      const other = found.find((d) => s3BucketOf(d.bucket) !== f.bucket);
-      if (other) return { bucket: other.bucket, region: other.region };
     } catch {
-      // The rules cannot be read: the bucket's own region is what is known.
+      return { bucket: null, region: f.region };
+    }
+    const others = dedupe(found.filter((d) => s3BucketOf(d.bucket) !== f.bucket));
+    if (others.length === 1 && others[0])
+      return { bucket: others[0].bucket, region: others[0].region };
+    for (const d of others) {
+      const client = this.deps.client(d.region, f.folderId, d.bucket);
+      const ctx = {
+        bucket: d.bucket,
+        region: d.region,
+        key: f.key,
+        operation: 'check the copy of',
+      };
+      const head = await this.call(d.region, ctx, () =>
+        client.send(
+          new HeadObjectCommand({
+            Bucket: s3BucketOf(d.bucket),
+            Key: f.key,
+            VersionId: f.versionId,
+          }),
+        ),
+      );
+      if (head.kind === 'ok' && head.value.ReplicationStatus !== 'REPLICA')
+        return { bucket: d.bucket, region: d.region };
     }
     return { bucket: null, region: f.region };
   }

@@ -71,8 +71,8 @@ function fileTable(files: StatusFile[]): string[] {
 }
 
 /**
- * "eu-west-1 verified 1.3s" per destination ("<=4.0s": as checked, not stamped by the
- * service); "no rule" when none applies; "replica of eu-west-1 (b)"; the problem, if any.
+ * "eu-west-1 verified 1.3s" per destination ("4.0s at most": as checked, not stamped by
+ * the service); "no rule" when none applies; "replica of eu-west-1 (b)"; the problem, if any.
  */
 function replicas(f: StatusFile): string {
   const r = f.replication;
@@ -83,7 +83,8 @@ function replicas(f: StatusFile): string {
     r.destinations
       .map((d) => {
         const secs = d.latencyMs === null ? '' : `${(d.latencyMs / 1000).toFixed(1)}s`;
-        const latency = secs === '' ? '' : d.latencyFrom === 'observed' ? ` <=${secs}` : ` ${secs}`;
+        const latency =
+          secs === '' ? '' : d.latencyFrom === 'observed' ? ` ${secs} at most` : ` ${secs}`;
         return `${d.region} ${d.state}${latency}${d.rtcBreached ? ' (RTC: over 15 min)' : ''}`;
       })
       .join(', ') + problem
