@@ -6,6 +6,7 @@
 //   GET  /faults/<region>        -> FaultSettings
 //   PUT  /faults/<region>        body: Partial<FaultSettings> -> FaultSettings (POST/PATCH too)
 //   GET  /replication            -> { pending, failed }
+//   GET  /replication-metrics    -> { rules: RuleMetrics[] } (rules with Metrics Enabled)
 // Every request needs `Authorization: Bearer <adminToken>` (401 otherwise).
 import { timingSafeEqual } from 'node:crypto';
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
@@ -67,6 +68,10 @@ async function handle(
   }
   if (path === '/replication' && method === 'GET') {
     send(res, 200, rt.replication.stats());
+    return;
+  }
+  if (path === '/replication-metrics' && method === 'GET') {
+    send(res, 200, { rules: rt.replication.metrics() });
     return;
   }
   const m = /^\/faults\/([^/]+)$/.exec(path);

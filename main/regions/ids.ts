@@ -1,6 +1,6 @@
 // Identifiers: version ids (sortable by creation time, unique across regions), upload ids,
 // request ids, and the fixed owner identity of the single local account.
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 
 let lastMs = 0;
 let counter = 0;
@@ -42,6 +42,17 @@ export function newRequestId(): string {
 
 export function newHostId(): string {
   return randomBytes(32).toString('base64');
+}
+
+/**
+ * The owner of a replica made under an owner override (AccessControlTranslation
+ * Owner=Destination): the destination account, with a canonical id derived from its number.
+ */
+export function accountOwner(account: string): { ID: string; DisplayName: string } {
+  return {
+    ID: createHash('sha256').update(`local-regions-account:${account}`).digest('hex'),
+    DisplayName: account,
+  };
 }
 
 export const OWNER = {

@@ -7,6 +7,7 @@ import { WriteTracker } from './conditional.js';
 import type { RegionInfo, Runtime } from './context.js';
 import { Faults, type FaultSettings } from './faults.js';
 import { ReplicaChecksums } from './replica-checksum.js';
+import { ReplicationMetrics, type RuleMetrics } from './replication-metrics.js';
 import { Replicator, type ReplicationStats } from './replication.js';
 import { startRegionServer, type RegionServer } from './server.js';
 import { BlobStore } from './store/blobs.js';
@@ -17,6 +18,7 @@ import { ObjectStore } from './store/objects.js';
 
 export type { FaultSettings } from './faults.js';
 export type { ReplicationStats } from './replication.js';
+export type { RuleMetrics } from './replication-metrics.js';
 
 export interface RegionsOptions {
   /** Everything lives here (0700); regions.json, with the credentials, is written here (0600). */
@@ -31,6 +33,11 @@ export interface RegionsOptions {
   replicationDelayMs?: number;
   /** Fault switches at start, per region name. */
   faults?: Record<string, Partial<FaultSettings>>;
+  /**
+   * The replication threshold of rules with Metrics / Replication Time Control (15 minutes on
+   * S3, as the rule says). Set it to shorten that threshold, e.g. in tests.
+   */
+  replicationThresholdMs?: number;
   log?: (line: string) => void;
 }
 
@@ -45,6 +52,8 @@ export interface RegionsHandle {
   setFaults(region: string, faults: Partial<FaultSettings>): FaultSettings;
   getFaults(region: string): FaultSettings;
   replicationStats(): ReplicationStats;
+  /** Counters of the rules with Metrics Enabled (also admin `GET /replication-metrics`). */
+  replicationMetrics(): RuleMetrics[];
   close(): Promise<void>;
 }
 
@@ -179,6 +188,7 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
     faults,
     writes,
     checksums: replicaChecksums,
+    metrics: new ReplicationMetrics(db, buckets, opts.replicationThresholdMs),
     log,
   });
   const regions = new Map<string, RegionInfo>();
@@ -242,6 +252,7 @@ export async function startRegions(opts: RegionsOptions): Promise<RegionsHandle>
     setFaults: (region, f) => faults.set(region, f),
     getFaults: (region) => ({ ...faults.get(region) }),
     replicationStats: () => replication.stats(),
+    replicationMetrics: () => replication.metrics(),
     close: () => {
       closing ??= (async () => {
         await replication.stop();

@@ -38,6 +38,8 @@ export interface Destination {
   bucket: string;
   storageClass?: string;
   ruleId: string;
+  /** The destination account that owns the replica (AccessControlTranslation Owner=Destination). */
+  ownerAccount?: string;
 }
 
 const ARN_PREFIX = 'arn:aws:s3:::';
@@ -280,6 +282,46 @@ export function destinationsFor(
   tags: Tag[],
   deleteMarker: boolean,
 ): Destination[] {
+  const out: Destination[] = [];
+  for (const [bucket, r] of winningRules(config, key, tags)) {
+    const replicatesMarkers =
+      r.deleteMarkerReplication === 'Enabled' ||
+      (r.filter === 'legacy' && r.deleteMarkerReplication === undefined);
+    if (deleteMarker && !replicatesMarkers) continue;
+    const d: Destination = { bucket, ruleId: r.id };
+    if (r.destination.storageClass) d.storageClass = r.destination.storageClass;
+    if (r.destination.owner === 'Destination' && r.destination.account)
+      d.ownerAccount = r.destination.account;
+    out.push(d);
+  }
+  return out;
+}
+
+/**
+ * Where a tag change of an existing version goes. A change on a source version goes where the
+ * version was replicated by the winning rule; a change on a replica goes back only where the
+ * winning rule of the replica's bucket enables ReplicaModifications (replica modification sync).
+ */
+export function modificationDestinations(
+  config: ReplicationConfig,
+  key: string,
+  tags: Tag[],
+  isReplica: boolean,
+): Destination[] {
+  const out: Destination[] = [];
+  for (const [bucket, r] of winningRules(config, key, tags)) {
+    if (isReplica && r.replicaModifications !== 'Enabled') continue;
+    out.push({ bucket, ruleId: r.id });
+  }
+  return out;
+}
+
+/** Per destination bucket, the enabled matching rule with the highest priority. */
+function winningRules(
+  config: ReplicationConfig,
+  key: string,
+  tags: Tag[],
+): Map<string, ReplicationRule> {
   const winners = new Map<string, ReplicationRule>();
   for (const r of config.rules) {
     if (r.status !== 'Enabled') continue;
@@ -289,15 +331,5 @@ export function destinationsFor(
     if (!current || (r.priority ?? 0) > (current.priority ?? 0))
       winners.set(r.destination.bucket, r);
   }
-  const out: Destination[] = [];
-  for (const [bucket, r] of winners) {
-    const replicatesMarkers =
-      r.deleteMarkerReplication === 'Enabled' ||
-      (r.filter === 'legacy' && r.deleteMarkerReplication === undefined);
-    if (deleteMarker && !replicatesMarkers) continue;
-    const d: Destination = { bucket, ruleId: r.id };
-    if (r.destination.storageClass) d.storageClass = r.destination.storageClass;
-    out.push(d);
-  }
-  return out;
+  return winners;
 }

@@ -5,7 +5,13 @@
 import type { WriteTracker } from './conditional.js';
 import type { Faults } from './faults.js';
 import type { ReplicaChecksums, ReplicaHash } from './replica-checksum.js';
-import { destinationsFor, type Destination } from './replication-config.js';
+import {
+  destinationsFor,
+  modificationDestinations,
+  type Destination,
+  type ReplicationConfig,
+} from './replication-config.js';
+import type { ReplicationMetrics, RuleMetrics } from './replication-metrics.js';
 import type { BlobStore } from './store/blobs.js';
 import type { Bucket, BucketStore } from './store/buckets.js';
 import type { Db } from './store/db.js';
@@ -19,8 +25,14 @@ interface TaskRow {
   version_id: string;
   dest_bucket: string;
   storage_class: string | null;
+  created: number;
   not_before: number;
   attempts: number;
+  rule_id: string | null;
+  size: number;
+  owner_account: string | null;
+  /** 'version': copy the version; 'tags': carry the version's current tags to its copy. */
+  kind: 'version' | 'tags';
 }
 
 export interface ReplicationStats {
@@ -36,6 +48,7 @@ export interface ReplicatorDeps {
   faults: Faults;
   writes: WriteTracker;
   checksums: ReplicaChecksums;
+  metrics: ReplicationMetrics;
   log: (line: string) => void;
 }
 
@@ -68,12 +81,20 @@ export class Replicator {
   }
 
   /** Queues a version for its destinations. Call inside the transaction that stores it. */
-  enqueue(srcBucket: Bucket, key: string, versionId: string, dests: Destination[]): void {
+  enqueue(
+    srcBucket: Bucket,
+    key: string,
+    versionId: string,
+    dests: Destination[],
+    size = 0,
+    kind: TaskRow['kind'] = 'version',
+  ): void {
     const now = Date.now();
     const delay = this.d.faults.get(srcBucket.region).replicationDelayMs;
     const insert = this.d.db.prepare(
-      `INSERT INTO replication_queue (src_bucket, key, version_id, dest_bucket, storage_class, created, not_before)
-       VALUES (?, ?, ?, ?, ?, ?, ?)`,
+      `INSERT INTO replication_queue (src_bucket, key, version_id, dest_bucket, storage_class, created, not_before,
+         rule_id, size, owner_account, kind)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
     );
     for (const dest of dests) {
       insert.run(
@@ -84,8 +105,47 @@ export class Replicator {
         dest.storageClass ?? null,
         now,
         now + delay,
+        dest.ruleId,
+        size,
+        dest.ownerAccount ?? null,
+        kind,
       );
     }
+  }
+
+  /**
+   * After a tag change of an existing version: a source version's tags follow it to its
+   * replicas; a replica's tags go back to the source only where the replica's bucket has a rule
+   * with ReplicaModifications Enabled (replica modification sync). Call inside the transaction.
+   */
+  tagsChanged(bucket: Bucket, v: ObjectVersion): boolean {
+    if (!bucket.replication || v.deleteMarker) return false;
+    const isReplica = v.replicationStatus === 'REPLICA';
+    if (!isReplica && !v.replicationStatus) return false; // never replicated: nothing to update
+    const dests = modificationDestinations(bucket.replication, v.key, v.tags, isReplica);
+    this.enqueue(bucket, v.key, v.versionId, dests, 0, 'tags');
+    return dests.length > 0;
+  }
+
+  /**
+   * Existing-object replication: when a configuration is put, the versions of the bucket that
+   * were never replicated (no replication status; replicas and delete markers excluded) are queued for the rules
+   * with ExistingObjectReplication Enabled — what S3 does with a Batch Replication job.
+   * Call inside the transaction that stores the configuration; returns how many were queued.
+   */
+  replicateExisting(bucket: Bucket, config: ReplicationConfig): number {
+    const rules = config.rules.filter((r) => r.existingObjectReplication === 'Enabled');
+    if (rules.length === 0) return 0;
+    const subset: ReplicationConfig = { role: config.role, rules };
+    let queued = 0;
+    for (const v of this.d.objects.unreplicated(bucket.name)) {
+      const dests = destinationsFor(subset, v.key, v.tags, v.deleteMarker);
+      if (dests.length === 0) continue;
+      this.d.objects.setReplicationStatus(bucket.name, v.key, v.versionId, 'PENDING');
+      this.enqueue(bucket, v.key, v.versionId, dests, v.size);
+      queued++;
+    }
+    return queued;
   }
 
   start(): void {
@@ -121,6 +181,11 @@ export class Replicator {
       });
     }, delayMs);
     this.timer.unref?.();
+  }
+
+  /** Per rule with Metrics Enabled: pending, completed, failed, missed-threshold counters. */
+  metrics(): RuleMetrics[] {
+    return this.d.metrics.report();
   }
 
   stats(): ReplicationStats {
@@ -177,8 +242,33 @@ export class Replicator {
     }
   }
 
+  /** Sets the copy's tags to the version's current tags (a copy not there yet is waited for). */
+  private syncTags(t: TaskRow): void {
+    const { objects, db } = this.d;
+    db.transaction(() => {
+      const source = objects.version(t.src_bucket, t.key, t.version_id);
+      const copy = objects.version(t.dest_bucket, t.key, t.version_id);
+      if (source && !copy) {
+        const copying = db
+          .prepare(
+            `SELECT 1 FROM replication_queue WHERE kind = 'version' AND state = 'pending'
+             AND src_bucket = ? AND key = ? AND version_id = ? AND dest_bucket = ?`,
+          )
+          .get(t.src_bucket, t.key, t.version_id, t.dest_bucket);
+        if (copying) throw new Error('waiting for the version itself to be replicated');
+      }
+      if (source && copy && !copy.deleteMarker)
+        objects.setTags(t.dest_bucket, t.key, t.version_id, source.tags);
+      db.prepare('DELETE FROM replication_queue WHERE id = ?').run(t.id);
+    })();
+  }
+
   private async replicate(t: TaskRow): Promise<void> {
     const { objects, buckets, blobs, db } = this.d;
+    if (t.kind === 'tags') {
+      this.syncTags(t);
+      return;
+    }
     const source = objects.version(t.src_bucket, t.key, t.version_id);
     if (!source) {
       // The version was permanently deleted before it could be copied: nothing left to do.
@@ -237,10 +327,11 @@ export class Replicator {
         db.prepare(
           "UPDATE replication_queue SET state = 'failed', last_error = ? WHERE id = ?",
         ).run(error, t.id);
+      this.d.metrics.record(t, state);
       const left = db
         .prepare(
           `SELECT sum(state = 'pending') AS pending, sum(state = 'failed') AS failed FROM replication_queue
-           WHERE src_bucket = ? AND key = ? AND version_id = ?`,
+           WHERE src_bucket = ? AND key = ? AND version_id = ? AND kind = 'version'`,
         )
         .get(t.src_bucket, t.key, t.version_id) as {
         pending: number | null;
@@ -277,6 +368,7 @@ function replicaData(
     blob,
     replicationStatus: source.deleteMarker ? undefined : 'REPLICA',
   };
+  if (t.owner_account && !source.deleteMarker) data.ownerAccount = t.owner_account;
   if (source.contentType !== undefined) data.contentType = source.contentType;
   if (hash) data.checksum = hash.checksum;
   if (hash?.parts) data.parts = hash.parts;

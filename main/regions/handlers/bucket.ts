@@ -202,7 +202,12 @@ export async function putBucketReplication(ctx: Ctx): Promise<void> {
     );
   }
   validateDestinations(config, b.name, (name) => ctx.rt.buckets.get(name));
-  ctx.rt.buckets.setReplication(b.name, config);
+  const { rt } = ctx;
+  const queued = rt.db.transaction(() => {
+    rt.buckets.setReplication(b.name, config);
+    return rt.replication.replicateExisting(b, config);
+  })();
+  if (queued > 0) rt.replication.kick();
   sendEmpty(ctx, 200);
 }
 

@@ -41,7 +41,7 @@ export async function commitVersion(
       if (dests.length > 0) full.replicationStatus = 'PENDING';
       const put = rt.objects.put(bucketName, key, bucket.versioning, full);
       if (dests.length > 0) {
-        rt.replication.enqueue(bucket, key, put.version.versionId, dests);
+        rt.replication.enqueue(bucket, key, put.version.versionId, dests, put.version.size);
         queued = true;
       }
       return { ...put, bucket };

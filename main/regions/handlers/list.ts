@@ -1,11 +1,13 @@
 // ListObjects (v1), ListObjectsV2, ListObjectVersions and ListMultipartUploads.
 import { requireBucket, sendXml, type Ctx } from '../context.js';
 import { invalidArgument, invalidVersionId } from '../error-catalog.js';
-import { isVersionIdSyntax, OWNER } from '../ids.js';
+import { accountOwner, isVersionIdSyntax, OWNER } from '../ids.js';
 import type { ListOptions, Listed } from '../store/listing.js';
 import type { ObjectVersion } from '../store/objects.js';
 
-const owner = (): Record<string, string> => ({ ID: OWNER.ID, DisplayName: OWNER.DisplayName });
+/** The local account, or the destination account of a replica made with an owner override. */
+const owner = (v?: ObjectVersion): Record<string, string> =>
+  v?.ownerAccount ? accountOwner(v.ownerAccount) : { ID: OWNER.ID, DisplayName: OWNER.DisplayName };
 
 interface Common {
   prefix: string;
@@ -54,7 +56,7 @@ function contents(c: Common, v: ObjectVersion, withOwner: boolean): Record<strin
     ChecksumAlgorithm: v.checksum?.algorithm,
     ChecksumType: v.checksum?.type,
     Size: v.size,
-    Owner: withOwner ? owner() : undefined,
+    Owner: withOwner ? owner(v) : undefined,
     StorageClass: v.storageClass,
   };
 }
@@ -171,7 +173,7 @@ export function listObjectVersions(ctx: Ctx): void {
       ChecksumAlgorithm: v.checksum?.algorithm,
       ChecksumType: v.checksum?.type,
       Size: v.size,
-      Owner: owner(),
+      Owner: owner(v),
       StorageClass: v.storageClass,
     })),
     DeleteMarker: markers.map((v) => ({

@@ -8,9 +8,21 @@ import {
   versionHeader,
   type Ctx,
 } from '../context.js';
-import { parseTaggingXml, tagSetBody } from '../tags.js';
+import type { Bucket } from '../store/buckets.js';
+import type { ObjectVersion } from '../store/objects.js';
+import { parseTaggingXml, tagSetBody, type Tag } from '../tags.js';
 import { aclBody } from './bucket.js';
 import { selectVersion } from './object-meta.js';
+
+/** Stores the tags and queues their replication (to replicas, or back from a replica). */
+function setTags(ctx: Ctx, bucket: Bucket, v: ObjectVersion, tags: Tag[]): void {
+  const { rt } = ctx;
+  const queued = rt.db.transaction(() => {
+    rt.objects.setTags(bucket.name, v.key, v.versionId, tags);
+    return rt.replication.tagsChanged(bucket, { ...v, tags });
+  })();
+  if (queued) rt.replication.kick();
+}
 
 export function getObjectTagging(ctx: Ctx): void {
   const bucket = requireBucket(ctx);
@@ -25,7 +37,7 @@ export async function putObjectTagging(ctx: Ctx): Promise<void> {
   const key = requireKey(ctx);
   const tags = parseTaggingXml(await readSmallBody(ctx), 'object');
   const v = selectVersion(ctx, bucket, key);
-  ctx.rt.objects.setTags(bucket.name, key, v.versionId, tags);
+  setTags(ctx, bucket, v, tags);
   sendEmpty(ctx, 200, { 'x-amz-version-id': versionHeader(bucket, v.versionId) });
 }
 
@@ -33,7 +45,7 @@ export function deleteObjectTagging(ctx: Ctx): void {
   const bucket = requireBucket(ctx);
   const key = requireKey(ctx);
   const v = selectVersion(ctx, bucket, key);
-  ctx.rt.objects.setTags(bucket.name, key, v.versionId, []);
+  setTags(ctx, bucket, v, []);
   sendEmpty(ctx, 204, { 'x-amz-version-id': versionHeader(bucket, v.versionId) });
 }
 

@@ -89,6 +89,27 @@ const MIGRATIONS: readonly string[] = [
   // Parts of uploads that name no checksum algorithm keep their CRC64NVME, so that the object's
   // default FULL_OBJECT checksum is combined from the parts instead of re-reading the bytes.
   `ALTER TABLE parts ADD COLUMN crc64 TEXT;`,
+  // Replication tasks name their rule (for metrics), the bytes they carry, an owner override,
+  // and their kind: 'version' copies a version, 'tags' carries a tag change of an existing one.
+  // A replica made with an owner override records the destination account as its owner.
+  // replication_metrics keeps the counters of rules with Metrics / Replication Time Control.
+  `
+  ALTER TABLE replication_queue ADD COLUMN rule_id TEXT;
+  ALTER TABLE replication_queue ADD COLUMN size INTEGER NOT NULL DEFAULT 0;
+  ALTER TABLE replication_queue ADD COLUMN owner_account TEXT;
+  ALTER TABLE replication_queue ADD COLUMN kind TEXT NOT NULL DEFAULT 'version';
+  ALTER TABLE versions ADD COLUMN owner_account TEXT;
+  CREATE TABLE replication_metrics (
+    src_bucket       TEXT NOT NULL,
+    rule_id          TEXT NOT NULL,
+    completed_ops    INTEGER NOT NULL DEFAULT 0,
+    completed_bytes  INTEGER NOT NULL DEFAULT 0,
+    failed_ops       INTEGER NOT NULL DEFAULT 0,
+    missed_threshold INTEGER NOT NULL DEFAULT 0,
+    max_latency_ms   INTEGER NOT NULL DEFAULT 0,
+    PRIMARY KEY (src_bucket, rule_id)
+  );
+  `,
 ];
 
 export function openDb(dataDir: string): Db {

@@ -42,6 +42,8 @@ export interface VersionData extends ObjectAttributes {
   parts?: PartLayout[];
   blob: string | null;
   replicationStatus?: string;
+  /** Account that owns this version when it is a replica made with an owner override. */
+  ownerAccount?: string;
 }
 
 /** Every blob holding bytes of a version: its single blob, or the blobs of its parts. */
@@ -74,6 +76,7 @@ interface Row extends AttributeRow {
   parts: string | null;
   blob: string | null;
   replication_status: string | null;
+  owner_account: string | null;
 }
 
 function fromRow(r: Row): ObjectVersion {
@@ -99,6 +102,7 @@ function fromRow(r: Row): ObjectVersion {
   }
   if (r.parts) v.parts = JSON.parse(r.parts) as PartLayout[];
   if (r.replication_status) v.replicationStatus = r.replication_status;
+  if (r.owner_account) v.ownerAccount = r.owner_account;
   return v;
 }
 
@@ -187,6 +191,17 @@ export class ObjectStore {
       .run(status, bucket, key, versionId);
   }
 
+  /** Versions (not delete markers) never queued for replication (no status), in write order. */
+  unreplicated(bucket: string): ObjectVersion[] {
+    return (
+      this.db
+        .prepare(
+          'SELECT * FROM versions WHERE bucket = ? AND replication_status IS NULL AND delete_marker = 0 ORDER BY ord, key',
+        )
+        .all(bucket) as Row[]
+    ).map(fromRow);
+  }
+
   /** Current, non-deleted objects in key order (ListObjects / ListObjectsV2). */
   listCurrent(bucket: string, startAfter: string, opts: ListOptions): Listed<ObjectVersion> {
     const gt = this.db.prepare(
@@ -261,8 +276,8 @@ export class ObjectStore {
     this.db
       .prepare(
         `INSERT INTO versions (bucket, key, version_id, ord, is_latest, delete_marker, last_modified, size, etag,
-           ${ATTRIBUTE_COLUMNS}, checksum_alg, checksum_type, checksum, parts, blob, replication_status)
-         VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+           ${ATTRIBUTE_COLUMNS}, checksum_alg, checksum_type, checksum, parts, blob, replication_status, owner_account)
+         VALUES (?, ?, ?, ?, 0, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
       )
       .run(
         bucket,
@@ -280,6 +295,7 @@ export class ObjectStore {
         d.parts ? JSON.stringify(d.parts) : null,
         d.blob,
         d.replicationStatus ?? null,
+        d.ownerAccount ?? null,
       );
   }
 
