@@ -13,6 +13,7 @@ import { SafeStorageSecretStore } from './safe-storage-secrets.js';
 import { registerAppScheme } from './app-protocol.js';
 import { startDesktop } from './desktop-app.js';
 import { ElectronSettingsStore } from './electron-settings-store.js';
+import { nativeAbiMessage } from './native-abi.js';
 
 const { app } = electron;
 const distDir = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
@@ -44,16 +45,22 @@ if (!app.requestSingleInstanceLock()) {
       log,
     });
     app.on('second-instance', () => desktop.showWindow());
+    // A native module built for Node's ABI (not rebuilt for Electron's) is said plainly,
+    // once, in the terminal and in the window; any other failure keeps its own message.
+    let abiSaid = false;
+    const failed = (err: Error, message: string) => {
+      const abi = nativeAbiMessage(err);
+      if (abi && !abiSaid) log(abi);
+      abiSaid ||= abi !== undefined;
+      desktop.controller.update({ status: 'error', message: abi ?? message });
+    };
     void (async () => {
       const regions = await (
         args.regionsFile
           ? regionsFromFile(args.regionsFile, log)
           : startRegions({ dataDir: paths.regions, log })
       ).catch((err: Error) => {
-        desktop.controller.update({
-          status: 'error',
-          message: `Local regions could not start: ${err.message}`,
-        });
+        failed(err, `Local regions could not start: ${err.message}`);
         return undefined;
       });
       if (regions) {
@@ -81,12 +88,7 @@ if (!app.requestSingleInstanceLock()) {
         return undefined;
       });
       if (channel) app.on('will-quit', () => void channel.close());
-    })().catch((err: Error) =>
-      desktop.controller.update({
-        status: 'error',
-        message: `The sync engine could not start: ${err.message}`,
-      }),
-    );
+    })().catch((err: Error) => failed(err, `The sync engine could not start: ${err.message}`));
     app.on('before-quit', () => desktop.dispose());
   });
 }
