@@ -1,7 +1,9 @@
 // Cross-region replication: a persisted queue (SQLite) of (version, destination) tasks and an
 // asynchronous worker that copies each version to its destination with the same version id,
-// Last-Modified, metadata, tags and checksum. Replicas are marked REPLICA and never queued
-// again, so two buckets replicating into each other do not loop.
+// Last-Modified, metadata and tags, its checksum computed from the bytes written there. Replicas
+// are marked REPLICA and never queued again, so two buckets replicating into each other do not
+// loop. Also: tag changes (to replicas; back from replicas with ReplicaModifications), existing
+// objects when a rule with ExistingObjectReplication is put, and Metrics/RTC counters.
 import type { WriteTracker } from './conditional.js';
 import type { Faults } from './faults.js';
 import type { ReplicaChecksums, ReplicaHash } from './replica-checksum.js';

@@ -4,6 +4,7 @@
 // (pending and missed-threshold counters at the admin endpoint), owner override (the replica is
 // owned by the destination account). Tag changes of a source version follow it to its replicas.
 import {
+  GetObjectAclCommand,
   GetObjectTaggingCommand,
   HeadObjectCommand,
   ListObjectVersionsCommand,
@@ -250,4 +251,7 @@ test('owner override: the replica is owned by the destination account; without i
   assert.equal(overridden.DisplayName, '210987654321');
   assert.notEqual(overridden.ID, sourceOwner.ID);
   assert.deepEqual(await ownerIn(EU, other), sourceOwner);
+  const acl = await t.client(EU).send(new GetObjectAclCommand({ Bucket: dst, Key: 'k' }));
+  assert.deepEqual(acl.Owner, overridden);
+  assert.deepEqual(acl.Grants?.[0]?.Grantee?.ID, overridden.ID);
 });

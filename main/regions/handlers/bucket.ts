@@ -254,14 +254,14 @@ export function deleteBucketTagging(ctx: Ctx): void {
 }
 
 /** The only ACL here: the local account has FULL_CONTROL. */
-export function aclBody(): Record<string, unknown> {
+/** The owner's FULL_CONTROL; `owner` defaults to the local account. */
+export function aclBody(
+  owner: { ID: string; DisplayName: string } = OWNER,
+): Record<string, unknown> {
+  const who = { ID: owner.ID, DisplayName: owner.DisplayName };
   return {
-    Owner: { ID: OWNER.ID, DisplayName: OWNER.DisplayName },
-    AccessControlList: {
-      Grant: [
-        { Grantee: { ID: OWNER.ID, DisplayName: OWNER.DisplayName }, Permission: 'FULL_CONTROL' },
-      ],
-    },
+    Owner: who,
+    AccessControlList: { Grant: [{ Grantee: who, Permission: 'FULL_CONTROL' }] },
   };
 }
 

@@ -11,6 +11,7 @@ import {
 import type { Bucket } from '../store/buckets.js';
 import type { ObjectVersion } from '../store/objects.js';
 import { parseTaggingXml, tagSetBody, type Tag } from '../tags.js';
+import { accountOwner } from '../ids.js';
 import { aclBody } from './bucket.js';
 import { selectVersion } from './object-meta.js';
 
@@ -52,7 +53,8 @@ export function deleteObjectTagging(ctx: Ctx): void {
 export function getObjectAcl(ctx: Ctx): void {
   const bucket = requireBucket(ctx);
   const v = selectVersion(ctx, bucket, requireKey(ctx));
-  sendXml(ctx, 200, 'AccessControlPolicy', aclBody(), {
+  const owner = v.ownerAccount ? accountOwner(v.ownerAccount) : undefined;
+  sendXml(ctx, 200, 'AccessControlPolicy', aclBody(owner), {
     'x-amz-version-id': versionHeader(bucket, v.versionId),
   });
 }
