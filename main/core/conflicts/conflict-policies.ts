@@ -71,3 +71,26 @@ export function bulkChoice(
     ? { keep: 'local', versionId: null }
     : { keep: 'remote', versionId: top?.versionId ?? null };
 }
+
+/** Resolves each conflict in turn; one that fails (changed again, gone) does not stop the rest. */
+export async function resolveEach(
+  ids: string[],
+  resolveOne: (id: string) => Promise<void>,
+): Promise<{ resolved: number; failed: { id: string; message: string }[] }> {
+  let resolved = 0;
+  const failed: { id: string; message: string }[] = [];
+  for (const id of ids) {
+    try {
+      await resolveOne(id);
+      resolved++;
+    } catch (err) {
+      failed.push({ id, message: (err as Error).message });
+    }
+  }
+  return { resolved, failed };
+}
+
+/** A policy in words, for the activity. */
+export function policyWords(policy: ConflictPolicy): string {
+  return policy === 'ask' ? 'ask me' : policy.replace(/-/g, ' ');
+}

@@ -22,7 +22,13 @@ import {
   type ConflictSide,
   type GroupMember,
 } from './detector.js';
-import { bulkChoice, policyWinner, PolicyFile } from './conflict-policies.js';
+import {
+  bulkChoice,
+  policyWinner,
+  policyWords,
+  PolicyFile,
+  resolveEach,
+} from './conflict-policies.js';
 import { sideLabel, summarize, type Me } from './conflict-view.js';
 import { listVersions, previewLocal, previewVersion } from './preview.js';
 import { restoreVersion } from './resolve.js';
@@ -142,7 +148,7 @@ export class ConflictService {
       const r = this.record(id);
       const f = this.folder(r.folderId);
       if (side === 'local') return previewLocal(this.absPath(f, r.key), this.relPath(f, r.key));
-      const s = this.side(r, side);
+      const s = sideOf(r, side);
       return previewVersion(this.client(f, s.region), s.bucket, r.key, side);
     },
     'conflicts.open': async ({ id, side }) => {
@@ -151,7 +157,7 @@ export class ConflictService {
       let target = this.absPath(f, r.key);
       if (side !== 'local') {
         // A version opens from a private temp folder, never from the synced one.
-        const s = this.side(r, side);
+        const s = sideOf(r, side);
         const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'replica-sync-version-'));
         const got = await downloadVersion({
           client: this.client(f, s.region),
@@ -178,21 +184,12 @@ export class ConflictService {
         const keep = bulkChoice(r, policy, this.o.device);
         return { id, relPath: this.relPath(this.folder(r.folderId), r.key), ...keep };
       }),
-    'conflicts.bulkResolve': async ({ ids, policy }) => {
-      let resolved = 0;
-      const failed: { id: string; message: string }[] = [];
-      for (const id of ids) {
-        try {
-          const r = this.record(id);
-          const choice = bulkChoice(r, policy, this.o.device);
-          await this.resolve(r, choice.keep === 'local' ? 'local' : (choice.versionId ?? 'remote'));
-          resolved++;
-        } catch (err) {
-          failed.push({ id, message: (err as Error).message });
-        }
-      }
-      return { resolved, failed };
-    },
+    'conflicts.bulkResolve': async ({ ids, policy }) =>
+      resolveEach(ids, async (id) => {
+        const r = this.record(id);
+        const choice = bulkChoice(r, policy, this.o.device);
+        await this.resolve(r, choice.keep === 'local' ? 'local' : (choice.versionId ?? 'remote'));
+      }),
     'conflicts.versions': async ({ folderId, relPath }) => {
       const f = this.folder(folderId);
       await this.refreshGroup(f);
@@ -230,10 +227,7 @@ export class ConflictService {
       this.folder(folderId);
       this.policies.set(folderId, policy);
       this.o.policyHost.refreshFolders();
-      this.o.activity(
-        'info',
-        `Conflicts in this folder: ${policy === 'ask' ? 'ask me' : policy.replace(/-/g, ' ')}`,
-      );
+      this.o.activity('info', `Conflicts in this folder: ${policyWords(policy)}`);
       return { policy };
     },
   };
@@ -296,7 +290,7 @@ export class ConflictService {
     }
     try {
       await this.resolve(r, 'both', winner);
-      this.o.activity('info', `Resolved automatically (${policy.replace(/-/g, ' ')}): ${r.key}`);
+      this.o.activity('info', `Resolved automatically (${policyWords(policy)}): ${r.key}`);
     } catch (err) {
       this.o.activity(
         'warn',
@@ -383,10 +377,6 @@ export class ConflictService {
         message: `No open conflict with id ${id}: it may be resolved already.`,
       });
     return r;
-  }
-
-  private side(r: ConflictRecord, versionId: string): ConflictSide {
-    return sideOf(r, versionId);
   }
 
   private folder(id: string): FolderConfig {
