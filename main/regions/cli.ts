@@ -14,6 +14,7 @@ const USAGE = `Usage: npm run regions -- [options]
   --ports LIST              comma-separated ports, one per region (default: previous or free)
   --admin-port N            port of the admin endpoint (default: previous or free)
   --replication-delay MS    delay before replication starts (all regions, or REGION=MS,...)
+  --replication-threshold MS  Metrics/RTC threshold (default: the rule's 15 minutes)
   --latency MS              added latency per request (all regions, or REGION=MS,...)
   --error-rate F            fraction 0..1 of requests that fail (all regions, or REGION=F,...)
   --error-code CODE         InternalError (500) or SlowDown (503)
@@ -64,6 +65,7 @@ async function main(): Promise<void> {
         ports: { type: 'string' },
         'admin-port': { type: 'string' },
         'replication-delay': { type: 'string' },
+        'replication-threshold': { type: 'string' },
         latency: { type: 'string' },
         'error-rate': { type: 'string' },
         'error-code': { type: 'string' },
@@ -95,6 +97,11 @@ async function main(): Promise<void> {
   ) {
     fail('--admin-port must be a port number');
   }
+  const rawThreshold = args['replication-threshold'];
+  const threshold = rawThreshold === undefined ? undefined : Number(rawThreshold);
+  if (threshold !== undefined && (!Number.isFinite(threshold) || threshold < 0)) {
+    fail('--replication-threshold must be a number of milliseconds');
+  }
   const faults: Record<string, Partial<FaultSettings>> = {};
   perRegion(args.latency, regions, 'latencyMs', faults);
   perRegion(args['error-rate'], regions, 'errorRate', faults);
@@ -119,6 +126,7 @@ async function main(): Promise<void> {
     regions,
     ...(ports ? { ports } : {}),
     ...(adminPort !== undefined ? { adminPort } : {}),
+    ...(threshold !== undefined ? { replicationThresholdMs: threshold } : {}),
     faults,
     log: (line) => {
       if (ready && !args.quiet) process.stderr.write(`${new Date().toISOString()} ${line}\n`);
