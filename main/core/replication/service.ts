@@ -38,6 +38,7 @@ import { deleteBucketReplication, readBucketReplication } from './rules.js';
 import { simulate } from './simulator.js';
 import { findStaleReplicas, placeDeleteMarkers } from './stale-replicas.js';
 import { ReplicaTracker } from './status-tracker.js';
+import { TrackerWiring } from './tracker-wiring.js';
 import type { ReplicaDestination, TrackerTuning } from './tracker-config.js';
 import { createTwoWay, previewTwoWay, type TwoWayInput } from './two-way.js';
 import { outageHandlers } from './outage-commands.js';
@@ -61,9 +62,6 @@ export interface ReplicationServiceOptions {
   onRtcBreach?: (e: RtcBreach, total: number) => void;
 }
 
-/** The slow safety net for rows removed without an event. */
-const RECONCILE_MS = 5 * 60_000;
-
 /** How long a bucket's rules are reused before being read again. */
 const RULES_TTL_MS = 30_000;
 
@@ -79,8 +77,11 @@ export class ReplicationService {
   readonly canaries: CanaryRuns;
   private readonly outage: ReturnType<typeof outageHandlers>;
 
+  private readonly wiring: TrackerWiring;
+
   constructor(private readonly o: ReplicationServiceOptions) {
     const { files } = o;
+    this.wiring = new TrackerWiring(o);
     this.outage = outageHandlers(o);
     this.canaries = new CanaryRuns({ device: o.device, tuning: o.canaryTuning, log: o.activity });
     this.tracker = new ReplicaTracker({
@@ -101,7 +102,7 @@ export class ReplicationService {
       destinationsFor: (bucket, key, source) =>
         this.destinationsFor(this.folder(source.folderId), bucket, source.region, key),
       onChange: (rows) => this.queueChanged(rows),
-      onRtcBreach: (e) => this.rtcBreached(e),
+      onRtcBreach: (e) => this.wiring.rtcBreached(e),
       // The next edit bases on the rewritten version, unless the file moved on meanwhile.
       onRewrite: (e) => {
         if (files.get(e.folderId, e.relPath)?.versionId === e.previousVersionId)
@@ -117,54 +118,13 @@ export class ReplicationService {
     );
     // Rows synced while nobody listened (uploads as the engine started, pulled files) are
     // followed, and rows of removed files and folders forgotten: now, and as rows change.
-    this.disposables.add(
-      o.events.subscribe((name) => {
-        if (name === 'files.changed' || name === 'folders.changed') this.queueReconcile();
-      }),
-    );
-    this.reconcileTimer = setInterval(() => this.reconcile(), RECONCILE_MS);
-    this.reconcileTimer.unref?.();
-    this.reconcile();
+    this.wiring.start(this.tracker);
     this.tracker.start();
-  }
-
-  private reconcileTimer: NodeJS.Timeout | null = null;
-  private reconcileQueued: NodeJS.Timeout | null = null;
-  private breaches = 0;
-
-  private queueReconcile(): void {
-    if (this.reconcileQueued) return;
-    this.reconcileQueued = setTimeout(() => {
-      this.reconcileQueued = null;
-      this.reconcile();
-    }, 250);
   }
 
   /** Follows the untracked synced rows and forgets the rows of removed files (never throws). */
   reconcile(): { forgotten: number; adopted: number } {
-    try {
-      return this.tracker.reconcile((id) => {
-        const f = this.o.folders.folder(id);
-        return f && { bucket: f.bucket, region: f.region };
-      });
-    } catch (err) {
-      this.o.activity('error', `Could not match replica rows with the index: ${String(err)}`);
-      return { forgotten: 0, adopted: 0 };
-    }
-  }
-
-  private rtcBreached(e: RtcBreach): void {
-    this.breaches++;
-    const late =
-      e.latencyMs === null
-        ? 'is not there after 15 minutes'
-        : `took ${Math.round(e.latencyMs / 1000)} s`;
-    this.o.activity(
-      'warn',
-      `The copy of ${e.relPath} in ${e.bucket} (${e.region}) ${late}: past the 15-minute Replication Time Control window${e.ruleId ? ` of rule ${e.ruleId}` : ''}`,
-    );
-    this.o.events.emit('replication.rtcBreach', e);
-    this.o.onRtcBreach?.(e, this.breaches);
+    return this.wiring.reconcile();
   }
 
   readonly handlers: ReplicationHandlers = {
@@ -454,8 +414,7 @@ export class ReplicationService {
 
   async dispose(): Promise<void> {
     if (this.flushTimer) clearTimeout(this.flushTimer);
-    if (this.reconcileTimer) clearInterval(this.reconcileTimer);
-    if (this.reconcileQueued) clearTimeout(this.reconcileQueued);
+    this.wiring.dispose();
     this.disposables.dispose();
     await this.canaries.dispose();
     await this.tracker.dispose();

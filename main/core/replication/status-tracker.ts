@@ -6,10 +6,10 @@
 // that does not answer keeps its files pending (region-gate.ts), never failed.
 import { fileReplicationView } from './replica-view.js';
 import type { S3Client } from '@aws-sdk/client-s3';
-import { ContractError, type FileReplication } from '../../contract/index.js';
+import type { FileReplication } from '../../contract/index.js';
 import { limitConcurrency } from '../watch/scanner.js';
 import { RegionGates } from './region-gate.js';
-import { blocksRetry, diagnose, retryReplication } from './repair.js';
+import { retryTracked } from './tracker-retry.js';
 import { ReplicaStore, type TrackedDestination, type TrackedFile } from './replica-store.js';
 import { RequestMeter } from './request-meter.js';
 import {
@@ -185,48 +185,18 @@ export class ReplicaTracker {
     relPath: string,
     options: { device?: string } = {},
   ): Promise<FileReplication> {
-    const f = this.store.file(folderId, relPath);
-    if (!f)
-      throw new ContractError({
-        code: 'NotFound',
-        message: `Replica Sync has not followed the replicas of ${relPath}: upload it first.`,
-      });
-    const broken = this.store
-      .destinations(folderId, relPath)
-      .filter((d) => d.state === 'failed' || d.state === 'missing');
-    if (broken.length === 0 && f.sourceStatus !== 'FAILED')
-      throw new ContractError({
-        code: 'Forbidden',
-        message: `${relPath} has no failed replica to repair.`,
-        action: { kind: 'none' },
-      });
-    for (const d of broken) {
-      const diag = await diagnose((r) => this.client(r, folderId), d);
-      if (blocksRetry(diag))
-        throw new ContractError({
-          code: 'Forbidden',
-          message: diag.message,
-          action: diag.fix ?? { kind: 'none' },
-        });
-    }
-    const r = await retryReplication(
-      this.client(f.region, folderId),
-      { bucket: f.bucket, key: f.key, versionId: f.versionId, region: f.region },
-      options.device !== undefined ? { device: options.device } : {},
-    );
-    if (r.kind === 'superseded')
-      throw new ContractError({ code: 'Forbidden', message: r.message, action: { kind: 'none' } });
-    this.track({ ...f, versionId: r.versionId, uploadedAt: this.now() });
-    this.opts.onRewrite?.({
+    await retryTracked(
+      {
+        store: this.store,
+        client: (r) => this.client(r, folderId),
+        track: (input) => this.track(input),
+        now: this.now,
+        ...(this.opts.onRewrite ? { onRewrite: this.opts.onRewrite } : {}),
+        ...(this.opts.log ? { log: this.opts.log } : {}),
+      },
       folderId,
       relPath,
-      previousVersionId: f.versionId,
-      versionId: r.versionId,
-      etag: r.etag,
-    });
-    this.opts.log?.(
-      'info',
-      `Wrote ${relPath} again in ${f.bucket} (version ${r.versionId}) so S3 replicates it again`,
+      options,
     );
     return this.status(folderId, relPath);
   }

@@ -12,6 +12,7 @@ import type { RegionGates } from './region-gate.js';
 import { diagnose, type Diagnosis } from './repair.js';
 import { compareReplica, readChecksums, readSha256 } from './replica-checksums.js';
 import type { TrackedDestination, TrackedFile } from './replica-store.js';
+import { copyLatency, dedupe, markLate, newDestination, reschedule } from './tracked-rows.js';
 import {
   backoffDelay,
   s3BucketOf,
@@ -242,19 +243,7 @@ export class VersionCheck {
         head.value,
       );
       const measuredAt = now();
-      // The service's clocks when they tell (a replica stamped when it was written, as some
-      // services do); else the check that first saw it: at most this long.
-      const copiedAt = head.value.LastModified?.getTime();
-      const from = f.sourceModifiedAt ?? null;
-      const stamped = copiedAt !== undefined && from !== null && copiedAt > from;
-      // A version written well before it was followed (pulled, or found at start): the time
-      // it took is not known unless the service stamped it.
-      const before = from !== null && f.uploadedAt - from > FOLLOWED_LATE_MS;
-      const latency = stamped
-        ? copiedAt - from
-        : before
-          ? null
-          : Math.max(0, measuredAt - f.uploadedAt);
+      const { latency, stamped } = copyLatency(f, head.value.LastModified, measuredAt);
       d.nextCheckAt = null;
       d.failures = 0;
       if (verdict.kind === 'mismatch') {
@@ -404,46 +393,4 @@ export class VersionCheck {
       return { kind: 'error', error };
     }
   }
-}
-
-/** Followed this long after the source's Last-Modified: not from the upload (clock skew aside). */
-const FOLLOWED_LATE_MS = 2 * 60_000;
-
-/** The file and its pending destinations are checked again at `at`. */
-function reschedule(f: TrackedFile, dests: TrackedDestination[], at: number): void {
-  f.nextCheckAt = at;
-  for (const d of dests) if (d.state === 'pending') d.nextCheckAt = at;
-}
-
-/** Pending copies of rules with RTC past the window are breaches already. */
-function markLate(f: TrackedFile, dests: TrackedDestination[], now: number, window: number): void {
-  if (now - f.uploadedAt <= window) return;
-  for (const d of dests) if (d.state === 'pending' && d.rtc === true) d.rtcBreached = true;
-}
-
-function dedupe(found: ReplicaDestination[]): ReplicaDestination[] {
-  const byBucket = new Map<string, ReplicaDestination>();
-  for (const d of found) if (!byBucket.has(d.bucket)) byBucket.set(d.bucket, d);
-  return [...byBucket.values()];
-}
-
-function newDestination(f: TrackedFile, d: ReplicaDestination): TrackedDestination {
-  return {
-    folderId: f.folderId,
-    relPath: f.relPath,
-    versionId: f.versionId,
-    bucket: d.bucket,
-    region: d.region,
-    ruleId: d.ruleId ?? null,
-    rtc: d.rtc === true,
-    latencyFrom: null,
-    state: 'pending',
-    latencyMs: null,
-    rtcBreached: false,
-    reason: null,
-    uploadedAt: f.uploadedAt,
-    nextCheckAt: null,
-    attempts: 0,
-    failures: 0,
-  };
 }
