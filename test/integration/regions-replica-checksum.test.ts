@@ -37,16 +37,14 @@ type Sums = Pick<
 >;
 
 async function sums(region: string, bucket: string, key: string, part?: number): Promise<Sums> {
-  const h = await t
-    .client(region)
-    .send(
-      new HeadObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        ChecksumMode: 'ENABLED',
-        PartNumber: part,
-      }),
-    );
+  const h = await t.client(region).send(
+    new HeadObjectCommand({
+      Bucket: bucket,
+      Key: key,
+      ChecksumMode: 'ENABLED',
+      PartNumber: part,
+    }),
+  );
   const out: Sums = {
     ChecksumCRC32: h.ChecksumCRC32,
     ChecksumCRC32C: h.ChecksumCRC32C,
@@ -153,6 +151,11 @@ test('a corrupted replica blob shows a different checksum on HEAD; untouched rep
   // The sources are untouched, and so are the other replicas.
   for (const key of keys) assert.deepEqual(await sums(US, src, key), before.get(key));
   assert.deepEqual(await sums(EU, dst, 'default'), before.get('default'));
+  assert.deepEqual(await sums(EU, dst, 'sha256'), before.get('sha256'));
+
+  // After a restart (nothing remembered) the damaged replica still shows its own checksum.
+  await t.restart();
+  assert.equal((await sums(EU, dst, 'crc32')).ChecksumCRC32, crc.ChecksumCRC32);
   assert.deepEqual(await sums(EU, dst, 'sha256'), before.get('sha256'));
 
   // Restoring the byte brings the checksum back.
