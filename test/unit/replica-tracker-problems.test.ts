@@ -329,3 +329,35 @@ test('reconcile: synced rows not followed are adopted; rows of removed files and
   );
   await w.tracker.dispose();
 });
+
+test('an old synced row adopted later is not measured as a late copy (no latency, no breach)', async () => {
+  const written = new Date(1000);
+  const w = setup((region, input) => ({
+    VersionId: input.VersionId,
+    ChecksumCRC64NVME: CRC,
+    LastModified: written,
+    ...(region === SOURCE ? { ReplicationStatus: 'COMPLETED' } : {}),
+  }));
+  w.setDestinations([{ bucket: 'dst', region: DEST, ruleId: 'with-rtc', rtc: true }]);
+  w.files.upsert({
+    folderId: 'f1',
+    relPath: 'old.txt',
+    key: 'old.txt',
+    size: 3,
+    mtimeMs: 1,
+    sha256: SHA,
+    state: 'synced',
+    versionId: 'v-old',
+    updatedAt: 2000,
+  });
+  w.time.now = 10 * 24 * HOUR;
+  w.tracker.start();
+  assert.equal(w.tracker.reconcile(() => ({ bucket: 'src', region: SOURCE })).adopted, 1);
+  await w.time.advanceTo(w.time.now + 60_000, w.tracker);
+  const d = w.tracker.status('f1', 'old.txt').destinations[0];
+  assert.equal(d?.state, 'verified');
+  assert.equal(d?.latencyMs, null);
+  assert.equal(d?.rtcBreached, false);
+  assert.deepEqual(w.breaches, []);
+  await w.tracker.dispose();
+});

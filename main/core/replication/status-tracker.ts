@@ -238,7 +238,9 @@ export class ReplicaTracker {
             if (this.save(f, out.dests, before, out.measured)) {
               for (const m of out.measured) pairs.set(`${m.source}\n${m.dest}\n${m.ruleId}`, m);
               // A reason is logged when it first appears, not on every check.
-              if (f.error !== null && f.error !== errorBefore) this.opts.log?.('warn', f.error);
+              // (Those that slow the checks down; an outage is the region gate's to report.)
+              if (f.error !== null && f.error !== errorBefore && this.isSlow(f))
+                this.opts.log?.('warn', f.error);
               for (const d of out.dests)
                 if (d.rtcBreached && !breachedBefore.has(d.bucket)) this.breached(f, d);
             }
@@ -254,6 +256,11 @@ export class ReplicaTracker {
     );
     for (const m of pairs.values()) this.store.pruneLatencies(m.source, m.dest, m.ruleId);
     this.flush();
+  }
+
+  /** Checked at the slow cadence (past the backoff's longest step). */
+  private isSlow(f: TrackedFile): boolean {
+    return f.nextCheckAt !== null && f.nextCheckAt - this.now() > this.tuning.maxDelayMs * 1.5;
   }
 
   private breached(f: TrackedFile, d: TrackedDestination): void {
@@ -288,7 +295,11 @@ export class ReplicaTracker {
     for (const r of this.store.untracked(10_000)) {
       const place = where(r.folderId);
       if (!place) continue;
-      this.track({ ...r, ...place, uploadedAt: Math.min(r.updatedAt, this.now()) });
+      // Synced just now (as the engine started): from then; long ago: from now, so an old
+      // version is not measured as a late copy.
+      const now = this.now();
+      const recent = r.updatedAt >= now - this.tuning.rtcWindowMs / 8;
+      this.track({ ...r, ...place, uploadedAt: recent ? Math.min(r.updatedAt, now) : now });
       adopted++;
     }
     return { forgotten: gone.length, adopted };
