@@ -213,10 +213,10 @@ function ruleFieldChecks(input: CheckInput, rule: ReplicationRuleModel): RuleChe
       ),
     );
   }
-  if (input.local && (d.account !== null || d.ownerOverride)) {
+  if (input.local && d.account !== null && !d.ownerOverride) {
     out.push(
       warning(
-        `Rule '${rule.id}' names a destination account or owner override: the local regions have a single account, so these settings are stored but change nothing.`,
+        `Rule '${rule.id}' names a destination account without an owner override: the local regions have a single account that owns every bucket, so the account number is stored and nothing else changes.`,
         rule.id,
         'destination.account',
       ),
