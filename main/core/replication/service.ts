@@ -283,7 +283,6 @@ export class ReplicationService {
     });
   }
 
-  /** Where the rules of `bucket` send `key` (cached per bucket). */
   /** Where the folder's bucket sends `key`, read with the folder's own account. */
   private async destinationsFor(
     folder: FolderConfig,
