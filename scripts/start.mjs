@@ -2,25 +2,34 @@
 // Arguments after `--` go to the app: --data-dir DIR, --port N, --browser, --no-open.
 import { spawn, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
-import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { buildAll } from './build.mjs';
 import './quiet-warnings.mjs';
 
 const root = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const require = createRequire(import.meta.url);
 const args = process.argv.slice(2);
 const marker = path.join(root, 'node_modules', '.cache', 'replica-sync', 'electron-download.json');
 const RETRY_AFTER_MS = 24 * 3600 * 1000;
 
+/**
+ * The Electron executable when it is installed. Reads electron's path.txt (written by its
+ * installer) instead of require('electron'): since Electron 45 that require downloads the
+ * binary when it is missing, printing the installer's stack trace at every start.
+ */
 function electronBinary() {
+  const pkg = path.join(root, 'node_modules', 'electron');
+  let rel = '';
   try {
-    const bin = require('electron');
-    return typeof bin === 'string' && fs.existsSync(bin) ? bin : undefined;
+    rel = fs.readFileSync(path.join(pkg, 'path.txt'), 'utf8');
   } catch {
-    return undefined;
+    // Not installed, unless ELECTRON_OVERRIDE_DIST_PATH points at one.
   }
+  const override = process.env.ELECTRON_OVERRIDE_DIST_PATH;
+  const bin = override
+    ? path.join(override, rel || 'electron')
+    : rel && path.join(pkg, 'dist', rel);
+  return bin && fs.existsSync(bin) ? bin : undefined;
 }
 
 /** npm install does not run electron's download (allowScripts); try it once a day here. */
@@ -41,10 +50,14 @@ function fetchElectron() {
   if (electronBinary()) return undefined;
   // The installer prints a stack; its first error line says what went wrong.
   const lines = (r.error?.message ?? r.stderr ?? '').split('\n').map((l) => l.trim());
-  const reason =
+  const found =
     lines.find((l) => /error/i.test(l) && !l.startsWith('at ')) ??
     lines.find((l) => l && !l.startsWith('at ')) ??
     `installer exited with ${r.status}`;
+  // Electron 45's installer (fetch) says only "TypeError: fetch failed" when offline.
+  const reason = /fetch failed/i.test(found)
+    ? 'its download host cannot be reached: fetch failed'
+    : found;
   fs.mkdirSync(path.dirname(marker), { recursive: true });
   fs.writeFileSync(marker, JSON.stringify({ failedAt: Date.now(), reason: reason.slice(0, 200) }));
   return `its binary is not installed and could not be downloaded (${reason.slice(0, 200)})`;
