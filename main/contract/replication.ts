@@ -134,7 +134,17 @@ export interface DestinationStatus {
   rtcBreached: boolean;
   /** For failed/missing: the likely cause in plain words. */
   reason: string | null;
+  /**
+   * How a copy was checked: 'bytes' (a checksum the replica's service computed from its stored
+   * bytes equals the source's: Verified), 'metadata' (only the rs-sha256 metadata matches, which
+   * a service may just have copied: weaker). Absent while not checked.
+   */
+  checkedBy?: 'bytes' | 'metadata';
 }
+
+/** The reason a copy whose metadata alone matches carries (its state stays 'replicated'). */
+export const METADATA_MATCH_REASON =
+  'Metadata matches: same version id and rs-sha256, but the service gave no checksum computed from the stored copy, so its bytes are not verified.';
 
 export interface FileReplication {
   folderId: string;

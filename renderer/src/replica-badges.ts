@@ -76,7 +76,8 @@ function badgeDetail(d: DestinationStatus): string {
 }
 
 export function replicaBadge(d: DestinationStatus): ReplicaBadge {
-  const label = REPLICA_STATE_LABELS[d.state];
+  // Weaker than Verified, and said so: only the metadata was compared.
+  const label = d.checkedBy === 'metadata' ? 'Metadata matches' : REPLICA_STATE_LABELS[d.state];
   return {
     key: `${d.bucket}\u0000${d.region}`,
     region: d.region,

@@ -56,6 +56,15 @@ describe('replicaBadge', () => {
     }
   });
 
+  it('a copy whose metadata alone matches says so, never "Verified"', () => {
+    const badge = replicaBadge(
+      dest('zg', 'replicated', { checkedBy: 'metadata', reason: 'Metadata matches: …' }),
+    );
+    assert.equal(badge.label, 'Metadata matches');
+    assert.equal(badge.name, 'zg: Metadata matches');
+    assert.match(badge.detail, /Metadata matches: …$/);
+  });
+
   it('puts latency, RTC breach and reason in the tooltip', () => {
     const badge = replicaBadge(
       dest('us-east-1', 'failed', { latencyMs: 1500, rtcBreached: true, reason: 'Region down.' }),

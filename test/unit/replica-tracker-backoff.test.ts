@@ -199,6 +199,7 @@ test('a pending version is polled at 1, 3, 7, 15, 31, 63 s then every 60 s; once
       rtc: false,
       rtcBreached: false,
       reason: null,
+      checkedBy: 'bytes',
     },
   ]);
   assert.equal(w.time.timers.size, 0, 'nothing left to poll: no timer');
@@ -459,4 +460,29 @@ test('diagnose: 403 is a permission cause, an outage is "unreachable", a healthy
   const healthy = await diagnose(answering(), dest);
   assert.equal(healthy.cause, 'unknown');
   assert.match(healthy.message, /replication role lacks a permission/);
+});
+
+test('a copy whose rs-sha256 alone matches is "metadata matches", never verified', async () => {
+  const metadataOnly: Handler = (op, region, input) => {
+    if (op !== 'HeadObject') throw new Error(`unexpected ${op}`);
+    return region === SOURCE
+      ? {
+          VersionId: input.VersionId,
+          ReplicationStatus: 'COMPLETED',
+          Metadata: { 'rs-sha256': SHA },
+        }
+      : {
+          VersionId: input.VersionId,
+          ReplicationStatus: 'REPLICA',
+          Metadata: { 'rs-sha256': SHA },
+        };
+  };
+  const w = setup(metadataOnly);
+  w.tracker.start();
+  w.track('m.txt');
+  await w.time.advanceTo(120_000, w.tracker);
+  const [d] = w.tracker.status('f1', 'm.txt').destinations;
+  assert.equal(d?.state, 'replicated');
+  assert.equal(d?.checkedBy, 'metadata');
+  assert.match(d?.reason ?? '', /^Metadata matches/);
 });

@@ -1,5 +1,6 @@
 // A file's replica status as the UI and the CLI see it, built from the stored rows (by the
 // tracker while it runs, and by the CLI reading the index when the app is not running).
+import { METADATA_MATCH_REASON } from '../../contract/index.js';
 import type { DestinationStatus, FileReplication } from '../../contract/index.js';
 import type { ReplicaStore, TrackedDestination } from './replica-store.js';
 import { DEFAULT_TRACKER_TUNING, type TrackerTuning } from './tracker-config.js';
@@ -23,6 +24,11 @@ export function destinationView(
       d.rtc === true &&
       (d.rtcBreached || (d.state === 'pending' && now - d.uploadedAt > rtcWindowMs)),
     reason: d.reason,
+    ...(d.state === 'verified'
+      ? { checkedBy: 'bytes' as const }
+      : d.reason === METADATA_MATCH_REASON
+        ? { checkedBy: 'metadata' as const }
+        : {}),
   };
 }
 

@@ -3,6 +3,7 @@
 // same version id with the checksum compared. It changes the rows it is given; the tracker
 // saves them. Requests go through the region gates, so an outage costs no request per file.
 import { HeadObjectCommand, type HeadObjectCommandOutput, type S3Client } from '@aws-sdk/client-s3';
+import { METADATA_MATCH_REASON } from '../../contract/index.js';
 import {
   classifyS3Error,
   type S3ErrorContext,
@@ -251,10 +252,14 @@ export class VersionCheck {
         d.reason = `The copy in '${d.bucket}' (${d.region}) has other content than the source (${verdict.by} ${verdict.actual}, expected ${verdict.expected}): retry writes the version again.`;
         return null;
       }
-      d.state = verdict.kind === 'match' ? 'verified' : 'replicated';
-      d.reason =
-        verdict.kind === 'match'
-          ? null
+      // Verified only on a checksum the replica's service computed from its bytes; the
+      // rs-sha256 metadata alone may just have been copied with the version.
+      const byBytes = verdict.kind === 'match' && verdict.by !== 'rs-sha256';
+      d.state = byBytes ? 'verified' : 'replicated';
+      d.reason = byBytes
+        ? null
+        : verdict.kind === 'match'
+          ? METADATA_MATCH_REASON
           : 'The copy is there with the same version id, but neither side has a checksum to compare.';
       d.latencyMs = latency;
       d.latencyFrom = latency === null ? null : stamped ? 'service' : 'observed';
