@@ -51,7 +51,8 @@ export type TrayActionId = MenuActionId | ConflictMenuActionId;
 
 /** A view the app can be asked to show (the tray's "Compare…", a notification's click). */
 export interface AppNavigation {
-  view: 'conflicts';
+  /** Conflicts (a conflict notice, the tray) or Files (an RTC breach notice). */
+  view: 'conflicts' | 'files';
   /** The conflict to select in the view. */
   conflictId?: string;
 }

@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import type { ConflictSummary, MenuModel } from '../contract/index.js';
+import type { ConflictSummary, MenuModel, RtcBreach } from '../contract/index.js';
 import { AppController } from '../core/app/app-controller.js';
 import { Dispatcher } from '../core/app/dispatcher.js';
 import { buildTrayMenu } from '../core/app/tray-menu.js';
@@ -8,6 +8,7 @@ import { DisposableStore } from '../core/disposable.js';
 import type { SettingsStore } from '../core/settings/settings-store.js';
 import { serveRenderer } from './app-protocol.js';
 import { CONFLICT_NOTICES_FILE, ConflictNotifier } from './conflict-notifier.js';
+import { RtcNotifier } from './rtc-notifier.js';
 import type { ElectronDeps } from './electron-deps.js';
 import { IpcHost } from './ipc-host.js';
 import { TrayController } from './tray.js';
@@ -85,6 +86,15 @@ export function startDesktop(deps: ElectronDeps, opts: DesktopOptions) {
     log: opts.log,
   });
 
+  const rtc = new RtcNotifier(
+    deps,
+    () => {
+      showWindow('#/files');
+      controller.events.emit('app.navigate', { view: 'files' });
+    },
+    opts.log,
+  );
+
   const tray = disposables.add(
     new TrayController(deps, iconPath, buildTrayMenu(controller.getState()), (id) => {
       void controller.invokeMenu(id);
@@ -94,6 +104,7 @@ export function startDesktop(deps: ElectronDeps, opts: DesktopOptions) {
     controller.events.subscribe((name, payload) => {
       if (name === 'tray.menu') tray.render(payload as MenuModel);
       if (name === 'conflicts.changed') notifier.update(payload as ConflictSummary[]);
+      if (name === 'replication.rtcBreach') rtc.notify(payload as RtcBreach);
     }),
   );
 

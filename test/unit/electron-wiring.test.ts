@@ -344,3 +344,37 @@ test('a resolve from the tray that fails is said in the activity log', async (t)
       .some((e) => e.level === 'warn' && e.message.includes('report.txt')),
   );
 });
+
+test('an RTC breach is notified once per version and destination; a click shows the Files view', async (t) => {
+  const { dir, cleanup } = tempDir();
+  t.after(cleanup);
+  const { desktop, win } = boot(dir);
+  const breach = {
+    folderId: 'f1',
+    relPath: 'docs/late.txt',
+    versionId: 'v1',
+    bucket: 'dst',
+    region: 'eu-west-1',
+    ruleId: 'to-dst',
+    latencyMs: null,
+  };
+  desktop.controller.events.emit('replication.rtcBreach', breach);
+  desktop.controller.events.emit('replication.rtcBreach', breach);
+  assert.equal(FakeNotification.created.length, 1, 'the same breach is told once');
+  const notice = FakeNotification.created[0]!;
+  assert.equal(notice.options.title, 'Replication late: late.txt');
+  assert.match(notice.options.body, /has not reached dst \(eu-west-1\) within the 15 minutes/);
+  desktop.controller.events.emit('replication.rtcBreach', { ...breach, latencyMs: 21 * 60_000 });
+  assert.equal(FakeNotification.created.length, 1, 'its measured latency later is no new breach');
+  desktop.controller.events.emit('replication.rtcBreach', { ...breach, versionId: 'v2' });
+  assert.equal(FakeNotification.created.length, 2);
+  const wc = win.webContents as FakeWebContents;
+  wc.sent = [];
+  FakeNotification.created[1]!.click();
+  const navigations = wc.sent
+    .filter(
+      (s) => s.channel === IPC_EVENT && (s.payload as { name: string }).name === 'app.navigate',
+    )
+    .map((s) => (s.payload as { payload: unknown }).payload);
+  assert.deepEqual(navigations, [{ view: 'files' }]);
+});
