@@ -1,7 +1,7 @@
 // What main tells the renderer, by name.
 import type { ActivityEntry, AppNavigation, AppState, MenuModel } from './state.js';
 import type { ConflictSummary } from './conflicts.js';
-import type { FileReplication, LocalRegionStatus, RtcBreach } from './replication.js';
+import type { FileReplication, LocalRegionStatus, RtcBreachNotice } from './replication.js';
 import type { FileRow, FolderSummary } from './sync.js';
 
 export interface EventPayloads {
@@ -17,7 +17,7 @@ export interface EventPayloads {
   /** Replica status of files changed, batched. */
   'replication.changed': FileReplication[];
   /** A copy missed the 15-minute window of a rule with RTC (for the notifier and the tray). */
-  'replication.rtcBreach': RtcBreach;
+  'replication.rtcBreach': RtcBreachNotice;
   /** Open conflicts, the whole list, when it changes. */
   'conflicts.changed': ConflictSummary[];
   /** Outage switches of the local regions changed. */

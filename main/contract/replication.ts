@@ -168,6 +168,12 @@ export interface FileReplication {
 }
 
 /** A copy missed the 15-minute window of a rule with Replication Time Control. */
+/** The 'replication.rtcBreach' event: the breach and the notice's words, made once in main. */
+export interface RtcBreachNotice extends RtcBreach {
+  title: string;
+  body: string;
+}
+
 export interface RtcBreach {
   folderId: string;
   relPath: string;

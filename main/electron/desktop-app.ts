@@ -1,6 +1,6 @@
 import path from 'node:path';
 import type { BrowserWindow } from 'electron';
-import type { ConflictSummary, MenuModel, RtcBreach } from '../contract/index.js';
+import type { ConflictSummary, MenuModel, RtcBreachNotice } from '../contract/index.js';
 import { AppController } from '../core/app/app-controller.js';
 import { Dispatcher } from '../core/app/dispatcher.js';
 import { buildTrayMenu } from '../core/app/tray-menu.js';
@@ -104,7 +104,7 @@ export function startDesktop(deps: ElectronDeps, opts: DesktopOptions) {
     controller.events.subscribe((name, payload) => {
       if (name === 'tray.menu') tray.render(payload as MenuModel);
       if (name === 'conflicts.changed') notifier.update(payload as ConflictSummary[]);
-      if (name === 'replication.rtcBreach') rtc.notify(payload as RtcBreach);
+      if (name === 'replication.rtcBreach') rtc.notify(payload as RtcBreachNotice);
     }),
   );
 

@@ -1,20 +1,8 @@
 // Desktop notifications for a Replication Time Control breach (a rule with RTC did not copy a
 // version within its 15 minutes): one per version and destination; a click opens the Files view.
 import type { Notification } from 'electron';
-import type { RtcBreach } from '../contract/index.js';
+import type { RtcBreachNotice } from '../contract/index.js';
 import type { ElectronDeps } from './electron-deps.js';
-
-export function rtcNotice(b: RtcBreach): { title: string; body: string } {
-  const name = b.relPath.split('/').pop() ?? b.relPath;
-  const minutes = b.latencyMs === null ? null : Math.round(b.latencyMs / 60_000);
-  return {
-    title: `Replication late: ${name}`,
-    body:
-      minutes === null
-        ? `${b.relPath} has not reached ${b.bucket} (${b.region}) within the 15 minutes its rule guarantees.`
-        : `${b.relPath} took ${minutes} min to reach ${b.bucket} (${b.region}), past the 15 minutes its rule guarantees.`,
-  };
-}
 
 export class RtcNotifier {
   private readonly told = new Set<string>();
@@ -26,11 +14,11 @@ export class RtcNotifier {
     private readonly log: (line: string) => void,
   ) {}
 
-  notify(b: RtcBreach): boolean {
+  notify(b: RtcBreachNotice): boolean {
     const id = `${b.folderId}\u0000${b.relPath}\u0000${b.versionId}\u0000${b.bucket}`;
     if (this.told.has(id)) return false;
     this.told.add(id);
-    const notice = rtcNotice(b);
+    const notice = { title: b.title, body: b.body };
     if (!this.deps.Notification.isSupported()) {
       this.log(`${notice.title}: ${notice.body} (this system shows no desktop notifications)`);
       return false;

@@ -2,6 +2,7 @@ import { useEffect, useRef, type ReactNode } from 'react';
 import { mode } from './api-instance.js';
 import { AppHeader } from './components/AppHeader.js';
 import { ConflictNotifier } from './components/ConflictNotifier.js';
+import { RtcNotifier } from './components/RtcNotifier.js';
 import { DropZone } from './components/DropZone.js';
 import { EmptyState } from './components/EmptyState.js';
 import { ErrorBoundary } from './components/ErrorBoundary.js';
@@ -107,6 +108,7 @@ export function App() {
         onState={appState.replace}
       />
       {mode === 'browser' ? <ConflictNotifier conflicts={conflicts.value} /> : null}
+      {mode === 'browser' ? <RtcNotifier /> : null}
       <DropZone
         folders={folders.value}
         preferredFolderId={route === 'files' ? filesFolderFilter : null}

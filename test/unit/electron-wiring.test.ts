@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict';
+import { rtcNotice } from '../../main/core/replication/rtc-notice.js';
 import fs from 'node:fs';
 import path from 'node:path';
 import { test } from 'node:test';
@@ -358,15 +359,21 @@ test('an RTC breach is notified once per version and destination; a click shows 
     ruleId: 'to-dst',
     latencyMs: null,
   };
-  desktop.controller.events.emit('replication.rtcBreach', breach);
-  desktop.controller.events.emit('replication.rtcBreach', breach);
+  desktop.controller.events.emit('replication.rtcBreach', rtcNotice(breach));
+  desktop.controller.events.emit('replication.rtcBreach', rtcNotice(breach));
   assert.equal(FakeNotification.created.length, 1, 'the same breach is told once');
   const notice = FakeNotification.created[0]!;
   assert.equal(notice.options.title, 'Replication late: late.txt');
   assert.match(notice.options.body, /has not reached dst \(eu-west-1\) within the 15 minutes/);
-  desktop.controller.events.emit('replication.rtcBreach', { ...breach, latencyMs: 21 * 60_000 });
+  desktop.controller.events.emit(
+    'replication.rtcBreach',
+    rtcNotice({ ...breach, latencyMs: 21 * 60_000 }),
+  );
   assert.equal(FakeNotification.created.length, 1, 'its measured latency later is no new breach');
-  desktop.controller.events.emit('replication.rtcBreach', { ...breach, versionId: 'v2' });
+  desktop.controller.events.emit(
+    'replication.rtcBreach',
+    rtcNotice({ ...breach, versionId: 'v2' }),
+  );
   assert.equal(FakeNotification.created.length, 2);
   const wc = win.webContents as FakeWebContents;
   wc.sent = [];

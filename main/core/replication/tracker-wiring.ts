@@ -2,6 +2,7 @@
 // see synced (uploads while the engine started, pulled files) are adopted and the rows of
 // removed files and folders forgotten, at start and as rows change; an RTC breach becomes an
 // activity entry, a 'replication.rtcBreach' event and the tray's line.
+import { rtcNotice } from './rtc-notice.js';
 import type { RtcBreach } from '../../contract/index.js';
 import type { Disposable } from '../disposable.js';
 import type { EventHub } from '../emitter.js';
@@ -61,7 +62,7 @@ export class TrackerWiring {
       'warn',
       `The copy of ${e.relPath} in ${e.bucket} (${e.region}) ${late}: past the 15-minute Replication Time Control window${e.ruleId ? ` of rule ${e.ruleId}` : ''}`,
     );
-    this.o.events.emit('replication.rtcBreach', e);
+    this.o.events.emit('replication.rtcBreach', rtcNotice(e));
     try {
       this.o.onRtcBreach?.(e, this.breaches);
     } catch (err) {
