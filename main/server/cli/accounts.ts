@@ -6,22 +6,13 @@ import { printJson, reportFailure, withRunningInstance, type FlagOf } from './ru
 import {
   dataDirOption,
   EXIT_OK,
+  jsonOption,
   resolveDataDir,
+  text,
   UsageError,
   type OptionValues,
   type SubCommand,
 } from './sub-command.js';
-
-const jsonOption = {
-  type: 'boolean',
-  description: 'print the command\'s JSON result (or {"error": {...}}) instead of text',
-} as const;
-
-function text(values: OptionValues, name: string): string | undefined {
-  const v = values[name];
-  if (v === '') throw new UsageError(`--${name} needs a value`);
-  return typeof v === 'string' ? v : undefined;
-}
 
 /** `--secret-key -` reads the key from stdin, so it shows neither in `ps` nor in history. */
 async function secretFrom(given: string, stdin: NodeJS.ReadableStream): Promise<string> {

@@ -13,22 +13,12 @@ import { printJson, reportFailure, withRunningInstance } from './running-instanc
 import {
   dataDirOption,
   EXIT_OK,
+  jsonOption,
   resolveDataDir,
+  text,
   UsageError,
-  type OptionValues,
   type SubCommand,
 } from './sub-command.js';
-
-const jsonOption = {
-  type: 'boolean',
-  description: 'print the command\'s JSON result (or {"error": {...}}) instead of text',
-} as const;
-
-function text(values: OptionValues, name: string): string | undefined {
-  const v = values[name];
-  if (v === '') throw new UsageError(`--${name} needs a value`);
-  return typeof v === 'string' ? v : undefined;
-}
 
 export function folderLine(f: FolderSummary, accounts: AccountSummary[]): string {
   const account = accounts.find((a) => a.id === f.accountId);

@@ -44,6 +44,19 @@ export const dataDirOption: OptionSpec = {
   description: 'data dir of the instance (default: the app default for this user)',
 };
 
+/** --json: the command's JSON result for scripts. */
+export const jsonOption: OptionSpec = {
+  type: 'boolean',
+  description: 'print the command\'s JSON result (or {"error": {...}}) instead of text',
+};
+
+/** A string option's value; an empty one is a usage error naming the flag. */
+export function text(values: OptionValues, name: string): string | undefined {
+  const v = values[name];
+  if (v === '') throw new UsageError(`--${name} needs a value`);
+  return typeof v === 'string' ? v : undefined;
+}
+
 export function resolveDataDir(values: OptionValues): string {
   const given = values['data-dir'];
   if (given === '') throw new UsageError('--data-dir needs a folder');
