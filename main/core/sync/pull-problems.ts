@@ -4,6 +4,7 @@
 // only when one of them changes), and it is tried again on every pull. Only what stops the
 // whole folder (credentials, the bucket gone, the disk full, the service unreachable) is
 // thrown to the folder loop.
+import { FOLDER_CODES, FOLDER_LOCAL_CODES } from './retry-policy.js';
 import type { FileIndex, FileRecord } from '../index/file-index.js';
 import { ChecksumMismatchError, LocalWriteError, UnsafeKeyError } from '../transfer/downloader.js';
 import { isDeviceId, isVersionId, LINEAGE_KEYS, NO_BASE } from '../transfer/lineage.js';
@@ -55,28 +56,6 @@ export function firstReport(
   memory.reported.set(key, sig);
   return true;
 }
-
-// S3 codes that mean the folder cannot work at all (not one object's problem).
-const FOLDER_CODES = new Set([
-  'NoSuchBucket',
-  'InvalidAccessKeyId',
-  'SignatureDoesNotMatch',
-  'ExpiredToken',
-  'TokenRefreshRequired',
-  'InvalidToken',
-  'CredentialsProviderError',
-  'TokenProviderError',
-  'RequestTimeTooSkewed',
-  'PermanentRedirect',
-  'AuthorizationHeaderMalformed',
-  'IllegalLocationConstraintException',
-  'InvalidBucketName',
-  'AccessDenied',
-  'AllAccessDisabled',
-]);
-
-// Local codes that stop every write into the folder.
-const FOLDER_LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 
 export type PullFault = 'folder' | 'gone' | 'key';
 

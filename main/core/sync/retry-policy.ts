@@ -9,7 +9,7 @@ import { S3OperationError } from '../transfer/s3-errors.js';
 export type FailureKind = 'cancelled' | 'transient' | 'file' | 'folder';
 
 // S3 codes no single file causes: the folder cannot work until they are fixed.
-const FOLDER_CODES = new Set([
+export const FOLDER_CODES: ReadonlySet<string> = new Set([
   'NoSuchBucket',
   'InvalidAccessKeyId',
   'SignatureDoesNotMatch',
@@ -28,7 +28,7 @@ const FOLDER_CODES = new Set([
 ]);
 
 // Local codes that stop every write into the folder.
-const FOLDER_LOCAL_CODES = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
+export const FOLDER_LOCAL_CODES: ReadonlySet<string> = new Set(['ENOSPC', 'EDQUOT', 'EROFS']);
 
 export function failureKind(err: unknown): FailureKind {
   if (err instanceof S3OperationError) {
