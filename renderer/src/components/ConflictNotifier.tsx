@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import type { ConflictSummary } from '../../../main/contract/conflicts.js';
 import { conflictNotices, NotifiedConflicts, type ConflictNotice } from '../conflict-notices.js';
 import { conflictHref, routeHref } from '../routes.js';
+import { ToastList } from './ToastList.js';
 
 interface Props {
   /** The open conflicts; null while loading. */
@@ -86,31 +87,17 @@ export function ConflictNotifier({ conflicts }: Props) {
   }, []);
 
   return (
-    <div
-      className="notice-stack notice-stack-conflicts"
-      role="log"
-      aria-label="Conflict notifications"
-      aria-live="polite"
-    >
-      {toasts.map((toast) => (
-        <div key={toast.key} className="toast toast-conflict">
-          <div className="toast-text">
-            <p className="toast-title">{toast.title}</p>
-            <p>{toast.body}</p>
-            <a href={hrefOf(toast)} onClick={() => dismiss(toast.key)}>
-              {toast.conflictId ? 'Compare' : 'Show conflicts'}
-            </a>
-          </div>
-          <button
-            type="button"
-            className="toast-dismiss"
-            aria-label={`Dismiss: ${toast.title}`}
-            onClick={() => dismiss(toast.key)}
-          >
-            ×
-          </button>
-        </div>
-      ))}
-    </div>
+    <ToastList
+      toasts={toasts.map((t) => ({
+        key: t.key,
+        title: t.title,
+        body: t.body,
+        href: hrefOf(t),
+        action: t.conflictId ? 'Compare' : 'Show conflicts',
+      }))}
+      label="Conflict notifications"
+      className="notice-stack-conflicts"
+      onDismiss={dismiss}
+    />
   );
 }

@@ -2,6 +2,7 @@ import { useCallback, useEffect, useRef, useState } from 'react';
 import { api } from '../api-instance.js';
 import { routeHref } from '../routes.js';
 import { rtcBreachKey } from '../rtc-notice.js';
+import { ToastList } from './ToastList.js';
 
 interface Toast {
   key: number;
@@ -53,31 +54,11 @@ export function RtcNotifier() {
   );
 
   return (
-    <div
-      className="notice-stack notice-stack-replication"
-      role="log"
-      aria-label="Replication notifications"
-      aria-live="polite"
-    >
-      {toasts.map((toast) => (
-        <div key={toast.key} className="toast toast-conflict">
-          <div className="toast-text">
-            <p className="toast-title">{toast.title}</p>
-            <p>{toast.body}</p>
-            <a href={routeHref('files')} onClick={() => dismiss(toast.key)}>
-              Show files
-            </a>
-          </div>
-          <button
-            type="button"
-            className="toast-dismiss"
-            aria-label={`Dismiss: ${toast.title}`}
-            onClick={() => dismiss(toast.key)}
-          >
-            ×
-          </button>
-        </div>
-      ))}
-    </div>
+    <ToastList
+      toasts={toasts.map((t) => ({ ...t, href: routeHref('files'), action: 'Show files' }))}
+      label="Replication notifications"
+      className="notice-stack-replication"
+      onDismiss={dismiss}
+    />
   );
 }
