@@ -38,3 +38,24 @@ export async function assertProbeLeftNothing(
     [],
   );
 }
+
+/**
+ * The same, allowing an active-active service (RGW multisite) the seconds it takes to sync a
+ * deleted version back and the probe's background sweep to remove it again.
+ */
+export async function eventuallyProbeLeftNothing(
+  client: S3Client,
+  bucket: string,
+  prefix: string,
+  timeoutMs = 20_000,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    try {
+      return await assertProbeLeftNothing(client, bucket, prefix);
+    } catch (err) {
+      if (Date.now() > deadline) throw err;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+  }
+}

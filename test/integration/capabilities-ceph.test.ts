@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { conditionalWritesProven } from '../../main/contract/capabilities.js';
 import { probeCapabilities } from '../../main/core/capabilities/probe.js';
-import { assertProbeLeftNothing } from '../helpers/capabilities-check.js';
+import { eventuallyProbeLeftNothing } from '../helpers/capabilities-check.js';
 import { startCephMultisite, type CephMultisite } from '../helpers/ceph.js';
 
 let ms: CephMultisite | undefined;
@@ -55,5 +55,6 @@ test('on a versioned RGW 16 bucket the probe finds conditional writes not honour
     c.summary.some((s) => s.startsWith('Conditional writes: not honoured by this service')),
     c.summary.join('\n'),
   );
-  await assertProbeLeftNothing(client, bucket, 'team/');
+  // Multisite may sync a deleted scratch version back for a moment: the probe sweeps again.
+  await eventuallyProbeLeftNothing(client, bucket, 'team/');
 });

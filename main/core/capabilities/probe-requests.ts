@@ -2,6 +2,7 @@
 // SDK's own checksum is stripped, so each request tests one thing), with every failure
 // sorted into "the service refused it" versus "we could not tell" (network, permission,
 // server trouble), and the clean-up that removes every version the probe wrote.
+import { setTimeout as sleep } from 'node:timers/promises';
 import {
   AbortMultipartUploadCommand,
   DeleteObjectCommand,
@@ -166,34 +167,10 @@ export async function removeProbeKeys(
     if (r.kind !== 'ok' && r.status !== 404)
       problems.push(`delete ${v.key} version ${v.versionId}: ${describeFailure(r)}`);
   }
-  let keyMarker: string | undefined;
-  let versionMarker: string | undefined;
-  for (let page = 0; page < 100; page++) {
-    const listed = await sender.send(
-      new ListObjectVersionsCommand({
-        Bucket: bucket,
-        Prefix: root,
-        KeyMarker: keyMarker,
-        VersionIdMarker: versionMarker,
-      }),
-    );
-    if (listed.kind !== 'ok') {
-      problems.push(`list versions under ${root}: ${describeFailure(listed)}`);
-      break;
-    }
-    const all = [...(listed.out.Versions ?? []), ...(listed.out.DeleteMarkers ?? [])];
-    for (const v of all) {
-      if (!v.Key) continue;
-      const del = await sender.send(
-        new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }),
-      );
-      if (del.kind !== 'ok')
-        problems.push(`delete ${v.Key} version ${v.VersionId ?? 'null'}: ${describeFailure(del)}`);
-    }
-    if (!listed.out.IsTruncated) break;
-    keyMarker = listed.out.NextKeyMarker;
-    versionMarker = listed.out.NextVersionIdMarker;
-  }
+  const listed = await sweepVersions(sender, bucket, root, problems);
+  // Active-active services (RGW multisite) may sync a just-deleted version back from the
+  // other endpoint: sweep again a few times in the background until two sweeps find nothing.
+  if (listed !== undefined) void resweep(sender, bucket, root, log);
   const open = await sender.send(new ListMultipartUploadsCommand({ Bucket: bucket, Prefix: root }));
   if (open.kind === 'ok') {
     for (const u of open.out.Uploads ?? []) {
@@ -208,4 +185,61 @@ export async function removeProbeKeys(
   }
   for (const p of problems) log(`capability probe clean-up: ${p}`);
   return problems;
+}
+
+/** Deletes every version and marker under `root`; how many, or undefined when it cannot list. */
+async function sweepVersions(
+  sender: ProbeSender,
+  bucket: string,
+  root: string,
+  problems: string[],
+): Promise<number | undefined> {
+  let deleted = 0;
+  let keyMarker: string | undefined;
+  let versionMarker: string | undefined;
+  for (let page = 0; page < 100; page++) {
+    const listed = await sender.send(
+      new ListObjectVersionsCommand({
+        Bucket: bucket,
+        Prefix: root,
+        KeyMarker: keyMarker,
+        VersionIdMarker: versionMarker,
+      }),
+    );
+    if (listed.kind !== 'ok') {
+      problems.push(`list versions under ${root}: ${describeFailure(listed)}`);
+      return undefined;
+    }
+    const all = [...(listed.out.Versions ?? []), ...(listed.out.DeleteMarkers ?? [])];
+    for (const v of all) {
+      if (!v.Key) continue;
+      const del = await sender.send(
+        new DeleteObjectCommand({ Bucket: bucket, Key: v.Key, VersionId: v.VersionId }),
+      );
+      if (del.kind !== 'ok')
+        problems.push(`delete ${v.Key} version ${v.VersionId ?? 'null'}: ${describeFailure(del)}`);
+      else deleted++;
+    }
+    if (!listed.out.IsTruncated) break;
+    keyMarker = listed.out.NextKeyMarker;
+    versionMarker = listed.out.NextVersionIdMarker;
+  }
+  return deleted;
+}
+
+async function resweep(
+  sender: ProbeSender,
+  bucket: string,
+  root: string,
+  log: (line: string) => void,
+): Promise<void> {
+  let quiet = 0;
+  for (let i = 0; i < 8 && quiet < 2; i++) {
+    await sleep(1500, undefined, { ref: false });
+    const problems: string[] = [];
+    const n = await sweepVersions(sender, bucket, root, problems).catch(() => undefined);
+    if (n === undefined) return;
+    if (n > 0) log(`capability probe clean-up: ${n} version(s) came back under ${root}; removed`);
+    quiet = n === 0 ? quiet + 1 : 0;
+  }
 }
