@@ -84,7 +84,14 @@ export async function idleChild(job: IdleJob): Promise<void> {
     region: REGION,
   });
   await engine.settle();
+  // Generous (the pull of N objects is N GETs), but a stuck pull must not hang the run.
+  const deadline = Date.now() + 5 * 60_000 + job.expect * 50;
   while (engine.files.countsByState(folder.id).synced < job.expect) {
+    if (Date.now() > deadline) {
+      const counts = JSON.stringify(engine.files.countsByState(folder.id));
+      warnings.push(`not every object pulled by the deadline: ${counts}`);
+      break;
+    }
     await new Promise((r) => setTimeout(r, 100));
   }
   const stop = () =>
